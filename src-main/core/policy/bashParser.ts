@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+
+export type SyntaxNode = Node;
+export type SyntaxTree = Tree;
+
+export interface BashParser {
+  parse(text: string): SyntaxTree;
+}
+
+export interface BashParserOptions {
+  /** Path of `tree-sitter-bash.wasm`; defaults to the copy in the `tree-sitter-bash` package. */
+  grammarPath?: string;
+  /** Path of `web-tree-sitter.wasm`; defaults to the copy in the `web-tree-sitter` package. */
+  runtimePath?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Locations of the two wasm files, so a packaged app can copy them out of the asar archive. */
+export function defaultWasmPaths(): { grammarPath: string; runtimePath: string } {
+  return {
+    grammarPath: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
+    runtimePath: require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+  };
+}
+
+let runtimeReady: Promise<void> | undefined;
+
+/**
+ * Loads the real bash grammar (tree-sitter-bash compiled to wasm). The runtime is initialised
+ * once per process; each call returns its own parser.
+ */
+export async function createBashParser(options: BashParserOptions = {}): Promise<BashParser> {
+  const defaults = defaultWasmPaths();
+  const runtimePath = options.runtimePath ?? defaults.runtimePath;
+  runtimeReady ??= readFile(runtimePath).then((wasmBinary) =>
+    Parser.init({ wasmBinary: new Uint8Array(wasmBinary) } as never),
+  );
+  await runtimeReady;
+  const grammar = await readFile(options.grammarPath ?? defaults.grammarPath);
+  const language = await Language.load(new Uint8Array(grammar));
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return {
+    parse(text: string): SyntaxTree {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('tree-sitter returned no tree');
+      return tree;
+    },
+  };
+}

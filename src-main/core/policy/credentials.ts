@@ -1,0 +1,87 @@
+/**
+ * Paths that hold credentials. A command that names one (to read, copy or send it) needs a
+ * person, whatever the command is. Glob arguments count when the glob could match one.
+ */
+
+const CREDENTIAL_DIRECTORIES = new Set([
+  '.ssh', '.aws', '.gnupg', '.kube', '.docker', '.password-store', '.azure', '.terraform.d', '.gcloud',
+]);
+const CREDENTIAL_CONFIG_DIRECTORIES = new Set(['gcloud', 'gh', 'hub', 'op', 'rclone']);
+const CREDENTIAL_FILES = new Set([
+  '.netrc', '_netrc', '.npmrc', '.pypirc', '.pgpass', '.git-credentials', '.vault-token', '.my.cnf', '.envrc',
+  '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'authorized_keys', 'known_hosts', 'credentials.json',
+]);
+const SYSTEM_SECRETS = new Set(['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/master.passwd']);
+const CREDENTIAL_EXTENSIONS = /\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc)$/i;
+const HARMLESS_ENV_TEMPLATES = /^\.env\.(example|sample|template|dist)$/;
+
+function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i] as string;
+    if (char === '*') source += '.*';
+    else if (char === '?') source += '.';
+    else if (char === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close === -1) source += '\\[';
+      else {
+        const body = glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        source += `[${body}]`;
+        i = close;
+      }
+    } else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`^${source}$`);
+  } catch {
+    return /^.*$/;
+  }
+}
+
+/** Whether one path segment, possibly a glob, names (or could name) `name`. */
+function segmentMatches(segment: string, name: string, glob: boolean): boolean {
+  if (!glob || !/[*?[]/.test(segment)) return segment === name;
+  // Without dotglob, a glob only matches a leading dot written literally.
+  if (name.startsWith('.') && !segment.startsWith('.')) return false;
+  return globToRegExp(segment).test(name);
+}
+
+function isCredentialFile(segment: string, glob: boolean): boolean {
+  if (!glob || !/[*?[]/.test(segment)) {
+    if (HARMLESS_ENV_TEMPLATES.test(segment)) return false;
+    return CREDENTIAL_FILES.has(segment) || /^\.env\./.test(segment) || CREDENTIAL_EXTENSIONS.test(segment);
+  }
+  const probes = [...CREDENTIAL_FILES, '.env.local', 'server.pem', 'server.key'];
+  return probes.some((name) => segmentMatches(segment, name, true));
+}
+
+/** Normalises the spellings of the home directory to `~`. */
+function normalizeHome(path: string): string {
+  return path.replace(/^(\$HOME|\$\{HOME\})(?=\/|$)/, '~');
+}
+
+/**
+ * Returns a short description of the credential location the value names, or undefined.
+ * `glob` says whether unquoted glob characters in the value are live.
+ */
+export function credentialPath(value: string, glob = false): string | undefined {
+  const candidates = new Set([value]);
+  for (const part of value.split(/[=:,]/)) if (part) candidates.add(part);
+  for (const candidate of candidates) {
+    const path = normalizeHome(candidate.trim());
+    if (SYSTEM_SECRETS.has(path)) return path;
+    const segments = path.split('/').filter((s) => s !== '');
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i] as string;
+      for (const dir of CREDENTIAL_DIRECTORIES) {
+        if (segmentMatches(segment, dir, glob)) return `${dir}/`;
+      }
+      if (i > 0 && segments[i - 1] === '.config') {
+        for (const dir of CREDENTIAL_CONFIG_DIRECTORIES) if (segmentMatches(segment, dir, glob)) return `.config/${dir}/`;
+      }
+    }
+    const last = segments[segments.length - 1];
+    if (last !== undefined && isCredentialFile(last, glob)) return last;
+  }
+  return undefined;
+}

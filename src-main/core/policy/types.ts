@@ -1,0 +1,100 @@
+/**
+ * The policy engine's public vocabulary. Verdicts are ordered (allow < ask < deny) so that
+ * combining the findings of many commands is "take the strictest".
+ */
+
+export type Verdict = 'allow' | 'ask' | 'deny';
+
+export const VERDICT_RANK: Record<Verdict, number> = { allow: 0, ask: 1, deny: 2 };
+
+export const VERDICT_SCORE: Record<Verdict, 100 | 50 | 0> = { allow: 100, ask: 50, deny: 0 };
+
+/** Every reason code the engine can emit, grouped by the verdict it forces. Codes are stable. */
+export const DENY_CODES = [
+  'RM_RECURSIVE_FORCE',
+  'PRIVILEGE_ESCALATION',
+  'REMOTE_CODE_EXECUTION',
+  'REMOTE_ACCESS',
+  'RAW_DISK_TOOL',
+  'RAW_DISK_WRITE',
+] as const;
+
+export const ASK_CODES = [
+  'EMPTY_COMMAND',
+  'COMMAND_TOO_LONG',
+  'PARSE_ERROR',
+  'UNSUPPORTED_SYNTAX',
+  'NESTING_TOO_DEEP',
+  'INVISIBLE_CHARACTER',
+  'NON_ASCII_COMMAND_NAME',
+  'COMMAND_SUBSTITUTION',
+  'PROCESS_SUBSTITUTION',
+  'PARAMETER_EXPANSION',
+  'ARITHMETIC_EXPANSION',
+  'BRACE_EXPANSION',
+  'OUTPUT_REDIRECT',
+  'PIPE_TO_INTERPRETER',
+  'BACKGROUND_JOB',
+  'FUNCTION_DEFINITION',
+  'SHELL_STATE_CHANGE',
+  'ENV_PREFIX',
+  'CREDENTIAL_PATH',
+  'DYNAMIC_COMMAND_NAME',
+  'DYNAMIC_ARGUMENT',
+  'DYNAMIC_SCRIPT',
+  'OPAQUE_CODE',
+  'ARGUMENTS_FROM_INPUT',
+  'UNSAFE_ARGUMENTS',
+  'UNKNOWN_COMMAND',
+  'UNSUPPORTED_TOOL',
+] as const;
+
+export const ALLOW_CODES = ['ALLOWED_COMMAND', 'ALLOWED_BY_PATTERN'] as const;
+
+export type DenyCode = (typeof DENY_CODES)[number];
+export type AskCode = (typeof ASK_CODES)[number];
+export type AllowCode = (typeof ALLOW_CODES)[number];
+export type ReasonCode = DenyCode | AskCode | AllowCode;
+
+/** Half-open range of UTF-16 code units in the entry's command text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+  /** The rule that produced the reason (e.g. `deny:rm-recursive-force`, `allow:git`, `pattern:^make( .*)?$`). */
+  rule?: string;
+  span?: Span;
+}
+
+export interface Classification {
+  verdict: Verdict;
+  score: 100 | 50 | 0;
+  /** True when a person must decide: autonomy never runs such an entry. */
+  requiresManual: boolean;
+  reasons: Reason[];
+}
+
+/** A tool call proposed by an agent. */
+export type Entry = { tool: 'shell'; command: string } | { tool: 'python'; code: string };
+
+/** The part of the settings the policy reads. */
+export interface PolicySettings {
+  /** User allow patterns: regular expressions matched against a whole normalized simple command. */
+  allowPatterns: readonly string[];
+}
+
+export const DEFAULT_POLICY_SETTINGS: PolicySettings = { allowPatterns: [] };
+
+export function verdictOfCode(code: ReasonCode): Verdict {
+  if ((DENY_CODES as readonly string[]).includes(code)) return 'deny';
+  if ((ALLOW_CODES as readonly string[]).includes(code)) return 'allow';
+  return 'ask';
+}
+
+export function strictest(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
+}
