@@ -7,7 +7,7 @@ import type { Span } from './types.js';
  * selectors and blank-looking letters (Hangul fillers, braille blank).
  */
 // Control characters and combining marks are the point of this pattern.
-// eslint-disable-next-line no-control-regex, no-misleading-character-class
+ 
 const SUSPICIOUS =
   /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Variation_Selector}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u034F\u115F\u1160\u180E\u2800\u3164\uFFA0]/gu;
 

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { createPolicyEngine, revealSuspiciousCharacters, type Classification, type PolicyEngine, type PolicySettings } from '../../core/policy/index.js';
+import { readSettingsFile } from '../../core/settings/file.js';
+import { parseArgs, stringFlag } from '../args.js';
+import { EXIT, write, type CliIO } from '../io.js';
+
+export const usage = `Usage:
+  leash classify [--settings FILE] COMMAND...   explain the verdict for one command
+  leash classify --jsonl [--settings FILE]      classify JSON Lines from stdin: {"command": "..."} per line`;
+
+const VERDICT_LABEL = { allow: 'SAFE (allow)', ask: 'REVIEW (ask)', deny: 'BLOCKED (deny)' } as const;
+
+/** Lines longer than this are answered with an error instead of being buffered. */
+const MAX_LINE_BYTES = 1024 * 1024;
+
+const inputLine = z.object({ command: z.string() });
+
+export function formatClassification(command: string, result: Classification): string {
+  const lines = [`${VERDICT_LABEL[result.verdict]}  score ${result.score}`, `  $ ${revealSuspiciousCharacters(command)}`];
+  for (const reason of result.reasons) lines.push(`  - ${reason.code}: ${reason.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+type LineResult = Pick<Classification, 'verdict' | 'score' | 'reasons'> | { error: { code: string; message: string } };
+
+export function classifyLine(engine: PolicyEngine, settings: PolicySettings, line: string): LineResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (error) {
+    return { error: { code: 'INVALID_JSON', message: `not valid JSON: ${(error as Error).message}` } };
+  }
+  const parsed = inputLine.safeParse(json);
+  if (!parsed.success) {
+    return { error: { code: 'INVALID_INPUT', message: 'each line must be a JSON object with a string "command"' } };
+  }
+  const { verdict, score, reasons } = engine.classify({ tool: 'shell', command: parsed.data.command }, settings);
+  return { verdict, score, reasons };
+}
+
+/** Splits a byte stream into lines at `\n` only (JSON strings cannot hold a raw newline). */
+async function* lines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ text?: string; tooLong?: boolean; badUtf8?: boolean }> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let skipping = false;
+  const finish = (parts: Buffer[]): { text?: string; badUtf8?: boolean } => {
+    const bytes = Buffer.concat(parts);
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    try {
+      return { text: decoder.decode(bytes.subarray(0, end)) };
+    } catch {
+      return { badUtf8: true };
+    }
+  };
+  for await (const chunk of input) {
+    let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let newline = buffer.indexOf(0x0a); newline !== -1; newline = buffer.indexOf(0x0a)) {
+      const head = buffer.subarray(0, newline);
+      buffer = buffer.subarray(newline + 1);
+      if (skipping || pendingBytes + head.length > MAX_LINE_BYTES) yield { tooLong: true };
+      else yield finish([...pending, head]);
+      pending = [];
+      pendingBytes = 0;
+      skipping = false;
+    }
+    if (!skipping && pendingBytes + buffer.length > MAX_LINE_BYTES) {
+      skipping = true;
+      pending = [];
+      pendingBytes = 0;
+    } else if (!skipping && buffer.length > 0) {
+      pending.push(Buffer.from(buffer));
+      pendingBytes += buffer.length;
+    }
+  }
+  if (skipping) yield { tooLong: true };
+  else if (pendingBytes > 0) yield finish(pending);
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, { valued: ['settings'], boolean: ['jsonl', 'help'], aliases: { h: 'help' } });
+  if (args.flags.has('help')) {
+    await write(io.stdout, `${usage}\n`);
+    return EXIT.ok;
+  }
+  const settingsPath = stringFlag(args, 'settings');
+  const settings: PolicySettings = settingsPath ? await readSettingsFile(settingsPath) : { allowPatterns: [] };
+  const engine = await createPolicyEngine();
+
+  if (args.flags.has('jsonl')) {
+    if (args.positionals.length > 0) {
+      await write(io.stderr, 'leash classify: --jsonl reads commands from stdin; do not also pass a command\n');
+      return EXIT.usage;
+    }
+    for await (const line of lines(io.stdin)) {
+      let result: LineResult;
+      if (line.tooLong) result = { error: { code: 'LINE_TOO_LONG', message: `input lines are limited to ${MAX_LINE_BYTES} bytes` } };
+      else if (line.badUtf8) result = { error: { code: 'INVALID_UTF8', message: 'the line is not valid UTF-8' } };
+      else result = classifyLine(engine, settings, line.text ?? '');
+      await write(io.stdout, `${JSON.stringify(result)}\n`);
+    }
+    return EXIT.ok;
+  }
+
+  if (args.positionals.length === 0) {
+    await write(io.stderr, `leash classify: no command given\n${usage}\n`);
+    return EXIT.usage;
+  }
+  const command = args.positionals.join(' ');
+  await write(io.stdout, formatClassification(command, engine.classify({ tool: 'shell', command }, settings)));
+  return EXIT.ok;
+}

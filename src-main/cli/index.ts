@@ -1,0 +1,48 @@
+import { SettingsFileError } from '../core/settings/file.js';
+import { EXIT, UsageError, processIO, write, type CliIO } from './io.js';
+
+interface CommandModule {
+  run(argv: string[], io: CliIO): Promise<number>;
+  usage: string;
+}
+
+/** Commands load lazily so `leash classify` does not pay for the runner or the server. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  classify: { summary: 'explain the allow / ask / deny verdict for commands', load: () => import('./commands/classify.js') },
+};
+
+export function registerCommand(name: string, summary: string, load: () => Promise<CommandModule>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function help(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Leash: supervised semi-autonomy for AI agents' shell commands.\n\nUsage: leash <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun \`leash <command> --help\` for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    await write(name ? io.stdout : io.stderr, help());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    await write(io.stderr, `leash: unknown command "${name}"\n\n${help()}`);
+    return EXIT.usage;
+  }
+  const module = await command.load();
+  try {
+    return await module.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      await write(io.stderr, `leash ${name}: ${error.message}\n${module.usage}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SettingsFileError) {
+      await write(io.stderr, `leash ${name}: ${error.code}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { checkPatterns } from '../policy/patterns.js';
+
+/** Hard cap on entries per batch, enforced in core whatever the settings say. */
+export const HARD_MAX_BATCH_SIZE = 10;
+
+const allowPatterns = z.array(z.string()).max(200).superRefine((patterns, ctx) => {
+  for (const error of checkPatterns(patterns).errors) {
+    ctx.addIssue({ code: 'custom', path: [error.index], message: `${error.code}: ${error.message}` });
+  }
+});
+
+/**
+ * The settings schema shared by the desktop app (electron-store), the CLI and browser mode
+ * (conf): one file, one shape. Every field has a default so a partial file is valid.
+ */
+export const settingsSchema = z.object({
+  autonomy: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** SHA-256 of the confirmation token; the token itself is never stored. */
+      tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+      /** Short public identifier of the token, recorded as `autonomy:<fingerprint>`. */
+      fingerprint: z.string().regex(/^[0-9a-f]{8,16}$/).nullable().default(null),
+    })
+    .strict()
+    .default({ enabled: false, tokenHash: null, fingerprint: null }),
+  maxBatchSize: z.number().int().min(1).max(HARD_MAX_BATCH_SIZE).default(HARD_MAX_BATCH_SIZE),
+  allowPatterns: allowPatterns.default([]),
+  defaultTimeoutMs: z.number().int().min(100).max(86_400_000).default(60_000),
+  stopOnFailure: z.boolean().default(true),
+  autonomyRateLimitPerMinute: z.number().int().min(1).max(60).default(6),
+  /** Audit log location; null means `audit.jsonl` in the data directory. */
+  auditPath: z.string().min(1).nullable().default(null),
+  shell: z.string().min(1).default('/bin/bash'),
+  /** Secret-looking environment variables that commands may still see, by exact name. */
+  allowedSecretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+}).strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+export interface SettingsProblem {
+  code: 'SETTINGS_INVALID';
+  message: string;
+}
+
+/** Describes zod issues as one line a person can act on: `allowPatterns.2: PATTERN_INVALID: …`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+export function parseSettings(value: unknown): { ok: true; value: Settings } | { ok: false; error: SettingsProblem } {
+  const result = settingsSchema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: { code: 'SETTINGS_INVALID', message: describeIssues(result.error) } };
+}
