@@ -6,9 +6,9 @@ import type { Span } from './types.js';
  * any whitespace other than the plain space, private-use and unassigned code points, variation
  * selectors and blank-looking letters (Hangul fillers, braille blank).
  */
-// Control characters and combining marks are the point of this pattern.
- 
 const SUSPICIOUS =
+  // Control characters and combining marks are the point of this pattern.
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class
   /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Variation_Selector}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u034F\u115F\u1160\u180E\u2800\u3164\uFFA0]/gu;
 
 export interface SuspiciousCharacter {
