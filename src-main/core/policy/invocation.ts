@@ -6,6 +6,7 @@ import { credentialPath } from './credentials.js';
 import { denyReasons } from './denyRules.js';
 import { environmentRisk } from './environment.js';
 import { within, type Arg, type CommandInfo, type Context } from './model.js';
+import { scanOptions, type OptionSpec } from './options.js';
 import { matchingPattern } from './patterns.js';
 import {
   DENIED_PROGRAM_NAMES,
@@ -23,6 +24,14 @@ const SHELL_STATE_BUILTINS = new Set([
   'alias', 'unalias', 'set', 'shopt', 'trap', 'enable', 'hash', 'ulimit', 'umask', 'bind', 'complete', 'export',
   'declare', 'typeset', 'local', 'readonly', 'unset', 'setopt', 'unsetopt',
 ]);
+
+/** Option syntax of the privilege tools that take a command, to see the command they run. */
+const PRIVILEGED_COMMAND_OPTIONS: Record<string, OptionSpec> = {
+  sudo: { flags: 'AbEHiKklnPSsVv', withValue: 'ugCDhprtUT', longWithValue: ['user', 'group', 'chdir', 'prompt', 'role', 'type'] },
+  doas: { flags: 'Lns', withValue: 'uC' },
+  pkexec: { longWithValue: ['user'], longFlags: ['disable-internal-agent'] },
+  run0: { withValue: 'ug', longWithValue: ['user', 'group', 'unit', 'property', 'description', 'slice', 'chdir', 'setenv'] },
+};
 
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
@@ -100,7 +109,17 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
 
   const denied = denyReasons(program, args);
   for (const reason of denied) add(reason);
-  if (denied.length > 0) return [ownInfo(program)];
+  if (denied.length > 0) {
+    // Look through `sudo CMD` too, so what CMD does (e.g. read a download) is explained as well.
+    const elevated = PRIVILEGED_COMMAND_OPTIONS[program];
+    if (!elevated) return [ownInfo(program)];
+    const scanned = scanOptions(args.map((a) => a.value), { ...elevated, stopAtOperand: true });
+    const command = args.slice(args.length - scanned.operands.length);
+    if (command.length === 0) return [ownInfo(program)];
+    const next: Invocation = { args: command, assignments: [], span: invocation.span };
+    if (invocation.stdin) next.stdin = invocation.stdin;
+    return invoke(analysis, next, within(context, `run by \`${program}\``));
+  }
 
   if (SHELLS.has(program)) return invokeShell(analysis, invocation, context, program, args, add);
   if (program === 'eval') return invokeEval(analysis, context, args, add);

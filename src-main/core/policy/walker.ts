@@ -69,8 +69,10 @@ export class Walker {
       case 'declaration_command':
       case 'unset_command':
         return this.shellState(node, context);
-      case 'test_command':
-        return this.words(node, context);
+      case 'test_command': {
+        this.add({ code: 'ALLOWED_COMMAND', rule: 'allow:test', message: `\`${node.text.startsWith('[[') ? '[[ … ]]' : '[ … ]'}\` only tests a condition`, span: nodeSpan(node) }, context);
+        return [{ program: 'test', fetches: false, runsStdin: false, interpreter: false }, ...this.words(node, context)];
+      }
       case 'comment':
         return [];
       case 'ERROR':
@@ -98,6 +100,9 @@ export class Walker {
       if (child.type === 'variable_name' && node.type === 'for_statement') {
         context.variables.delete(child.text);
         continue;
+      }
+      if (ARITHMETIC.has(child.type)) {
+        this.add({ code: 'ARITHMETIC_EXPANSION', message: `the arithmetic command \`${node.text}\` can run substitutions hidden in array subscripts`, span: nodeSpan(node) }, context);
       }
       infos.push(...(isStatement(child) ? this.statement(child, context) : this.words(child, context)));
     }

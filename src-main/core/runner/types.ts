@@ -1,0 +1,92 @@
+/**
+ * The runner's public vocabulary: what to run, what comes back, and the stable error codes a
+ * caller (batch runner, IPC, audit) can branch on.
+ */
+
+/** One shell command to run in its own process group. */
+export interface EntryRequest {
+  command: string;
+  cwd: string;
+  /** Wall-clock limit in milliseconds; `Infinity` (or any non-positive value) means no limit. */
+  timeoutMs: number;
+  /** Absolute path of the shell that runs `shell -c command`; defaults to `/bin/bash`. */
+  shell?: string;
+  /** The complete environment of the command: nothing is inherited from Leash. */
+  env: Record<string, string | undefined>;
+}
+
+export type OutputStreamName = 'stdout' | 'stderr';
+
+/** Callbacks from a running entry. They are called on the event loop; a hook that throws is ignored. */
+export interface EntryHooks {
+  /** Called once, after `startEntry` returns and before any `onOutput`. Not called if the spawn failed. */
+  onStart?(pid: number): void;
+  /**
+   * Live output, decoded as UTF-8 and coalesced: at most one call per ~50 ms unless ~64 KiB is
+   * pending. Across calls the text of each stream is complete and in order; every call happens
+   * before the entry's result settles.
+   */
+  onOutput?(stream: OutputStreamName, text: string): void;
+}
+
+export type KillReason = 'cancelled' | 'timed_out';
+
+export type EntryOutcome = 'completed' | 'error' | KillReason;
+
+export type EntryErrorCode =
+  /** The working directory does not exist or is not a directory. */
+  | 'CWD_NOT_FOUND'
+  /** The shell does not exist or is not executable. */
+  | 'SHELL_NOT_FOUND'
+  /** Any other failure to create the process (e.g. `E2BIG` for a command longer than the kernel takes). */
+  | 'SPAWN_FAILED'
+  /** The process ran but its output could not be read to the end. */
+  | 'OUTPUT_FAILED';
+
+export interface EntryError {
+  code: EntryErrorCode;
+  message: string;
+}
+
+/**
+ * A bounded record of one output stream: the first and last bytes as text, plus the length and
+ * SHA-256 of everything the command wrote, so an audit can refer to the full stream by hash.
+ */
+export interface CapturedStream {
+  /** The whole stream when it fits in head + tail; otherwise its first bytes. */
+  head: string;
+  /** Empty unless `truncated`; then the stream's last bytes. */
+  tail: string;
+  /** True when bytes between `head` and `tail` were dropped. */
+  truncated: boolean;
+  /** Length of the full stream in bytes. */
+  bytes: number;
+  /** Lower-case hex SHA-256 of the full stream. */
+  sha256: string;
+}
+
+export interface EntryRunResult {
+  /** `completed` is exit 0; `error` is a non-zero exit, death by a signal we did not send, or a spawn failure. */
+  outcome: EntryOutcome;
+  exitCode: number | null;
+  /** Name of the signal that ended the shell (e.g. `SIGTERM`), or null. */
+  signal: string | null;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  stdout: CapturedStream;
+  stderr: CapturedStream;
+  error?: EntryError;
+}
+
+export interface RunningEntry {
+  /** The shell's pid, which is also the process group id; null when the spawn failed. */
+  pid: number | null;
+  /** Settles (never rejects) once the process tree is gone and output is captured. */
+  result: Promise<EntryRunResult>;
+  /**
+   * Stops the whole tree (SIGTERM, then SIGKILL after the grace) and resolves once `result` has
+   * settled. The first reason wins; calling it after the entry finished changes nothing.
+   */
+  kill(reason: KillReason): Promise<void>;
+}
