@@ -29,7 +29,7 @@ describe('leash classify', () => {
   it('exits 0 for a blocked command too, and shows the reason', async () => {
     const io = memoryIO();
     expect(await main(['classify', 'rm -rf ~/important'], io)).toBe(0);
-    expect(io.output()).toMatch(/^BLOCKED \(deny\)  score 0\n.*\n  - RM_RECURSIVE_FORCE: blocked: `rm` with recursive and force flags/);
+    expect(io.output()).toMatch(/^BLOCKED \(deny\) {2}score 0\n.*\n {2}- RM_RECURSIVE_FORCE: blocked: `rm` with recursive and force flags/);
   });
 
   it('shows invisible characters as visible escapes', async () => {
