@@ -21,6 +21,7 @@ import { Walker } from './walker.js';
 /** Longer commands are not parsed: a person reads them (fail closed). */
 export const MAX_COMMAND_LENGTH = 100_000;
 const MAX_CHARACTER_REASONS = 8;
+const LINE_CONTINUATION = /\\\r?\n/;
 
 export interface PolicyEngine {
   classify(entry: Entry, settings?: PolicySettings): Classification;
@@ -103,9 +104,19 @@ export function createPolicyEngineWith(parser: BashParser): PolicyEngine {
           }
           const infos = walker.statement(tree.rootNode, context);
           commands += infos.length;
+          if (LINE_CONTINUATION.test(script)) lookAgainJoined(script, context);
           return infos;
         } finally {
           tree.delete();
+        }
+      };
+      /** The grammar splits words at `\\<newline>` where bash joins them (`r\\<nl>m`): judge the joined text too. */
+      const lookAgainJoined = (script: string, context: Context): void => {
+        const joined = parser.parse(script.replace(new RegExp(LINE_CONTINUATION, 'g'), ''));
+        try {
+          walker.statement(joined.rootNode, { ...context, denyOnly: true, outerSpan: context.outerSpan ?? { start: 0, end: script.length } });
+        } finally {
+          joined.delete();
         }
       };
       analyzeScript(text, root);

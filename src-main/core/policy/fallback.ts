@@ -2,8 +2,8 @@ import { parse as tokenize, type ParseEntry } from 'shell-quote';
 import type { Analysis } from './analysis.js';
 import { expandWord } from './expansion.js';
 import { fetcherIn, invoke } from './invocation.js';
-import { createFindings, type Arg, type CommandInfo, type Context } from './model.js';
-import { verdictOfCode, type Span } from './types.js';
+import type { Arg, CommandInfo, Context } from './model.js';
+import type { Span } from './types.js';
 
 /**
  * When bash's grammar cannot parse a command, the verdict is already `ask`, but a deny hidden in
@@ -28,21 +28,12 @@ export function scanForDenials(analysis: Analysis, text: string, context: Contex
   } catch {
     return;
   }
-  const denials = createFindings();
-  const quiet: Analysis = {
-    ...analysis,
-    findings: {
-      reasons: denials.reasons,
-      add: (reason, ctx) => {
-        if (verdictOfCode(reason.code) === 'deny') analysis.findings.add({ ...reason, span }, ctx);
-      },
-    },
-  };
+  const quiet: Context = { ...context, denyOnly: true, outerSpan: context.outerSpan ?? span };
   let words: Arg[] = [];
   let pipeline: CommandInfo[] = [];
   const flush = (piped: boolean): void => {
     if (words.length > 0) {
-      const infos = invoke(quiet, { args: words, assignments: [], span }, context);
+      const infos = invoke(analysis, { args: words, assignments: [], span }, quiet);
       const fetcher = fetcherIn(pipeline);
       const consumer = infos.find((i) => i.runsStdin);
       if (fetcher && consumer) {

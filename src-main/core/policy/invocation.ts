@@ -104,6 +104,11 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     add({ code: 'NON_ASCII_COMMAND_NAME', message: `the command name \`${program}\` has characters outside ASCII and may imitate another command` });
   }
 
+  // Case-insensitive file systems (macOS, Windows) run `RM` as `rm`, so dangerous names are
+  // matched in lower case; the allowlist stays exact, so `LS` is merely unknown.
+  const exact = program;
+  program = program.toLowerCase();
+
   const unwrapped = unwrap(program, args, nameArg);
   if (unwrapped) return invokeWrapped(analysis, invocation, context, program, unwrapped, add);
 
@@ -142,7 +147,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     return [ownInfo(program)];
   }
   const nested = program === 'find' ? invokeFindExec(analysis, invocation, context, args) : [];
-  return [...nested, ...judgeByRules(analysis, program, args, invocation.stdin, add)];
+  return [...nested, ...judgeByRules(analysis, exact, args, invocation.stdin, add)];
 }
 
 function checkAssignments(invocation: Invocation, add: (r: Reason) => void): void {

@@ -1,4 +1,4 @@
-import type { Reason, Span } from './types.js';
+import { verdictOfCode, type Reason, type Span } from './types.js';
 import type { Word } from './words.js';
 
 /** One field of a simple command's argument vector after brace expansion and splitting. */
@@ -39,6 +39,8 @@ export interface Context {
   outerSpan?: Span;
   /** Variables assigned statically earlier in the script. */
   variables: Map<string, string>;
+  /** A second look at the text (fallback tokenizing, joined line continuations): only denials count. */
+  denyOnly?: boolean;
 }
 
 export interface Findings {
@@ -59,6 +61,7 @@ export function createFindings(): Findings {
   return {
     reasons,
     add(reason, context) {
+      if (context.denyOnly && verdictOfCode(reason.code) !== 'deny') return;
       const span = context.outerSpan ?? reason.span;
       const message = `${reason.message}${describeWhere(context)}`;
       const full: Reason = { code: reason.code, message };

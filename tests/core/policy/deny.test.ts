@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DENY_RULE_EXAMPLES } from '../../../src-main/core/policy/denyRules.js';
 import { classify } from './engine.js';
 
 describe('deny rules', () => {
@@ -25,6 +26,17 @@ describe('deny rules', () => {
     ['{rm,-rf,/}', 'RM_RECURSIVE_FORCE'],
     ['rm${IFS}-rf${IFS}/', 'RM_RECURSIVE_FORCE'],
     ['x=rm; $x -rf /', 'RM_RECURSIVE_FORCE'],
+    ["r''m -rf x", 'RM_RECURSIVE_FORCE'],
+    ['r\\\nm -rf x', 'RM_RECURSIVE_FORCE'],
+    ['RM -rf x', 'RM_RECURSIVE_FORCE'],
+    ['rm -rf "$(pwd)"', 'RM_RECURSIVE_FORCE'],
+    ['rm -rf -- /', 'RM_RECURSIVE_FORCE'],
+    ['xargs -I{} rm -rf {}', 'RM_RECURSIVE_FORCE'],
+    ['ionice -c3 rm -rf x', 'RM_RECURSIVE_FORCE'],
+    ['setsid rm -rf x', 'RM_RECURSIVE_FORCE'],
+    ['command -p rm -rf x', 'RM_RECURSIVE_FORCE'],
+    ["printf 'rm -rf x' | sh", 'RM_RECURSIVE_FORCE'],
+    ['SUDO ls', 'PRIVILEGE_ESCALATION'],
     // wrappers
     ['env rm -rf x', 'RM_RECURSIVE_FORCE'],
     ['env -i FOO=1 rm -rf x', 'RM_RECURSIVE_FORCE'],
@@ -147,6 +159,14 @@ describe('deny rules', () => {
     expect(result.requiresManual).toBe(true);
     expect(result.reasons.map((r) => r.code)).toContain(code);
     expect(result.reasons[0]?.rule).toMatch(/^deny:/);
+  });
+
+  it.each(DENY_RULE_EXAMPLES.deny)('denies the deny rules\' own example %j', async (command) => {
+    expect((await classify(command)).verdict).toBe('deny');
+  });
+
+  it.each(DENY_RULE_EXAMPLES.notDeny)('does not deny the deny rules\' counter-example %j', async (command) => {
+    expect((await classify(command)).verdict).not.toBe('deny');
   });
 
   it('cannot be lifted by an allow pattern, even one that matches everything', async () => {
