@@ -50,14 +50,14 @@ function characterReasons(text: string): Reason[] {
   return reasons;
 }
 
-function summarize(reasons: Reason[]): Classification {
+function summarize(reasons: Reason[], programs: string[] = []): Classification {
   let verdict: Verdict = reasons.length === 0 ? 'ask' : 'allow';
   for (const reason of reasons) verdict = strictest(verdict, verdictOfCode(reason.code));
   const sorted = reasons
     .map((reason, index) => ({ reason, index }))
     .sort((a, b) => VERDICT_RANK[verdictOfCode(b.reason.code)] - VERDICT_RANK[verdictOfCode(a.reason.code)] || a.index - b.index)
     .map((x) => x.reason);
-  return { verdict, score: VERDICT_SCORE[verdict], requiresManual: verdict !== 'allow', reasons: sorted };
+  return { verdict, score: VERDICT_SCORE[verdict], requiresManual: verdict !== 'allow', reasons: sorted, programs };
 }
 
 /**
@@ -119,11 +119,11 @@ export function createPolicyEngineWith(parser: BashParser): PolicyEngine {
           joined.delete();
         }
       };
-      analyzeScript(text, root);
+      const infos = analyzeScript(text, root);
       if (commands === 0 && findings.reasons.length === 0) {
         findings.add({ code: 'EMPTY_COMMAND', message: 'there is no command to run (only comments or whitespace)' }, root);
       }
-      return summarize(findings.reasons);
+      return summarize(findings.reasons, [...new Set(infos.map((i) => i.program).filter((p) => p !== ''))]);
     },
   };
 }

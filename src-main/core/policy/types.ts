@@ -76,6 +76,8 @@ export interface Classification {
   /** True when a person must decide: autonomy never runs such an entry. */
   requiresManual: boolean;
   reasons: Reason[];
+  /** The programs the command runs, after unwrapping, in order of appearance (for dry runs). */
+  programs: string[];
 }
 
 /** A tool call proposed by an agent. */

@@ -1,0 +1,21 @@
+export type BatchErrorCode =
+  | 'BATCH_NOT_FOUND'
+  | 'ENTRY_NOT_FOUND'
+  | 'BATCH_EMPTY'
+  | 'BATCH_TOO_LARGE'
+  | 'INVALID_BATCH'
+  | 'ILLEGAL_TRANSITION'
+  | 'NOTHING_APPROVED'
+  | 'ENTRY_BLOCKED'
+  | 'STORE_FAILED';
+
+/** A refused batch operation. `code` is stable; `message` is for people. */
+export class BatchError extends Error {
+  constructor(
+    readonly code: BatchErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BatchError';
+  }
+}

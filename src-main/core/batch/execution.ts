@@ -1,0 +1,225 @@
+import type { AuditEventInput, AuditWriter } from '../audit/index.js';
+import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
+import type { BatchState } from './state.js';
+import { assertBatchMove, assertEntryMove } from './transitions.js';
+import type { Batch, BatchEntry, EntryStatus } from './types.js';
+
+/**
+ * Runs approved batches: one batch at a time (a FIFO queue), entries strictly in order, each
+ * ENTRY_STARTED durable in the audit before its process spawns. Stopping is cooperative between
+ * entries (graceful stop) or immediate (emergency stop kills the running tree).
+ */
+export interface ExecutionDeps {
+  state: BatchState;
+  audit: AuditWriter;
+  start(request: EntryRequest, hooks: EntryHooks): RunningEntry;
+  /** Shell and environment for an entry, read when it starts (settings may change meanwhile). */
+  environment(): { shell: string; env: Record<string, string | undefined>; withheld: string[] };
+}
+
+export interface Execution {
+  enqueue(batchId: string): void;
+  /** Lets the running entry finish, then skips the rest. Cancels a batch still in the queue. */
+  stop(batchId: string, reason: string): Promise<void>;
+  /** Kills the running entry now and cancels everything queued. Returns the running batch's id. */
+  stopEverything(reason: string): { running: { batchId: string; entryId: string } | undefined; dequeued: string[] };
+  /** Resolves once nothing runs. */
+  idle(): Promise<void>;
+  isQueued(batchId: string): boolean;
+}
+
+const OUTCOME_STATUS: Record<EntryRunResult['outcome'], EntryStatus> = {
+  completed: 'completed',
+  error: 'error',
+  timed_out: 'timed_out',
+  cancelled: 'cancelled',
+};
+
+export function createExecution(deps: ExecutionDeps): Execution {
+  const { state, audit } = deps;
+  const queue: string[] = [];
+  const stopRequests = new Map<string, string>();
+  let current: { batchId: string; entryId: string; process: RunningEntry } | undefined;
+  let emergency: string | undefined;
+  let loop: Promise<void> = Promise.resolve();
+  let running = false;
+
+  const setEntry = (batchId: string, entryId: string, status: EntryStatus, patch: Partial<BatchEntry> = {}): Promise<Batch> =>
+    state.change(batchId, (batch) => {
+      const entry = batch.entries.find((e) => e.id === entryId) as BatchEntry;
+      assertEntryMove(entryId, entry.status, status);
+      Object.assign(entry, patch, { status });
+    });
+
+  const entryAudit = (batch: Batch, entry: BatchEntry): Pick<AuditEventInput, 'batchId' | 'entryId' | 'tool' | 'command' | 'verdict'> => ({
+    batchId: batch.id,
+    entryId: entry.id,
+    tool: entry.tool,
+    command: entry.command,
+    verdict: entry.classification.verdict,
+  });
+
+  /** Marks every entry that has not run yet; returns nothing, audits each one. */
+  const finishRemaining = async (batch: Batch, from: number, status: 'skipped' | 'cancelled', note: string): Promise<void> => {
+    for (const entry of batch.entries.slice(from)) {
+      if (entry.status !== 'pending') continue;
+      await setEntry(batch.id, entry.id, status, { note });
+      const event: AuditEventInput = { event: 'ENTRY_SKIPPED', ...entryAudit(batch, entry), reason: note };
+      if (status === 'cancelled') audit.appendNoWait(event);
+      else await audit.append(event);
+    }
+  };
+
+  const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
+    const { shell, env, withheld } = deps.environment();
+    await setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString() });
+    await audit.append({
+      event: 'ENTRY_STARTED',
+      ...entryAudit(batch, entry),
+      approvedBy: batch.approvedBy ?? undefined,
+      details: { cwd: entry.cwd, timeoutMs: entry.timeoutMs, withheldEnv: withheld },
+    });
+    const process = deps.start(
+      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
+      { onOutput: (stream, text) => state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text }) },
+    );
+    current = { batchId: batch.id, entryId: entry.id, process };
+    if (emergency !== undefined) void process.kill('cancelled');
+    const result = await process.result;
+    current = undefined;
+    const status = OUTCOME_STATUS[result.outcome];
+    const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
+    await setEntry(batch.id, entry.id, status, {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      startedAt: result.startedAt,
+      endedAt: result.endedAt,
+      durationMs: result.durationMs,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      error: result.error ?? null,
+      note,
+    });
+    const finished: AuditEventInput = {
+      event: 'ENTRY_FINISHED',
+      ...entryAudit(batch, entry),
+      exitCode: result.exitCode ?? undefined,
+      signal: result.signal ?? undefined,
+      durationMs: Math.round(result.durationMs),
+      stdoutSha256: result.stdout.sha256,
+      stderrSha256: result.stderr.sha256,
+      stdoutBytes: result.stdout.bytes,
+      stderrBytes: result.stderr.bytes,
+      reason: `${status}${note ? `: ${note}` : ''}`,
+    };
+    // After an emergency stop the record follows the kill; it never holds anything up.
+    if (emergency !== undefined) audit.appendNoWait(finished);
+    else await audit.append(finished);
+    return status === 'completed';
+  };
+
+  const execute = async (batchId: string): Promise<void> => {
+    let batch = state.get(batchId);
+    assertBatchMove(batchId, batch.status, 'running');
+    batch = await state.change(batchId, (b) => {
+      b.status = 'running';
+      b.startedAt = new Date().toISOString();
+    });
+    let failed = false;
+    for (let index = 0; index < batch.entries.length; index++) {
+      const entry = state.get(batchId).entries[index] as BatchEntry;
+      if (emergency !== undefined) {
+        await finishRemaining(batch, index, 'cancelled', emergency);
+        break;
+      }
+      const stopReason = stopRequests.get(batchId);
+      if (stopReason !== undefined) {
+        await finishRemaining(batch, index, 'skipped', stopReason);
+        break;
+      }
+      if (entry.status !== 'pending') continue;
+      if (!entry.approved || entry.classification.verdict === 'deny') {
+        await finishRemaining({ ...batch, entries: [entry] }, 0, 'skipped', 'not approved');
+        continue;
+      }
+      if (failed && batch.stopOnFailure) {
+        await finishRemaining(batch, index, 'skipped', 'an earlier entry failed (stop on failure)');
+        break;
+      }
+      if (!(await runEntry(batch, entry))) failed = true;
+    }
+    const stopped = emergency ?? stopRequests.get(batchId);
+    const final = stopped !== undefined ? 'cancelled' : failed ? 'error' : 'completed';
+    // The record comes first: whoever sees the batch finished can also find it in the audit.
+    const record: AuditEventInput = { event: final === 'cancelled' ? 'BATCH_CANCELLED' : 'BATCH_FINISHED', batchId, reason: stopped ?? final };
+    if (emergency !== undefined) audit.appendNoWait(record);
+    else await audit.append(record);
+    stopRequests.delete(batchId);
+    await state.change(batchId, (b) => {
+      b.status = final;
+      b.finishedAt = new Date().toISOString();
+      if (stopped !== undefined) b.note = stopped;
+    });
+  };
+
+  const cancelQueued = async (batchId: string, reason: string): Promise<void> => {
+    assertBatchMove(batchId, state.get(batchId).status, 'cancelled');
+    audit.appendNoWait({ event: 'BATCH_CANCELLED', batchId, reason });
+    await state.change(batchId, (b) => {
+      b.status = 'cancelled';
+      b.finishedAt = new Date().toISOString();
+      b.note = reason;
+      for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note: reason });
+    });
+  };
+
+  const drain = async (): Promise<void> => {
+    running = true;
+    try {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        emergency = undefined;
+        try {
+          await execute(next);
+        } catch (error) {
+          // A store or audit failure ends this batch; the queue goes on with the next one.
+          await state
+            .change(next, (b) => {
+              b.note = `stopped by an internal error: ${(error as Error).message}`;
+              if (b.status === 'running') b.status = 'error';
+            })
+            .catch(() => undefined);
+        }
+      }
+    } finally {
+      running = false;
+      emergency = undefined;
+    }
+  };
+
+  return {
+    enqueue(batchId) {
+      if (queue.includes(batchId)) return;
+      queue.push(batchId);
+      if (!running) loop = drain();
+    },
+    async stop(batchId, reason) {
+      const index = queue.indexOf(batchId);
+      if (index !== -1) {
+        queue.splice(index, 1);
+        await cancelQueued(batchId, reason);
+        return;
+      }
+      if (current?.batchId === batchId || state.get(batchId).status === 'running') stopRequests.set(batchId, reason);
+    },
+    stopEverything(reason) {
+      emergency = reason;
+      const running = current ? { batchId: current.batchId, entryId: current.entryId } : undefined;
+      if (current) void current.process.kill('cancelled');
+      const dequeued = queue.splice(0, queue.length);
+      for (const id of dequeued) void cancelQueued(id, reason).catch(() => undefined);
+      return { running, dequeued };
+    },
+    idle: () => loop,
+    isQueued: (batchId) => queue.includes(batchId),
+  };
+}

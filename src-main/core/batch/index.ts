@@ -1,0 +1,7 @@
+export { createBatchService, type BatchService, type BatchServiceDeps, type EmergencyStopReport } from './service.js';
+export { createBatchStore, type BatchStore } from './store.js';
+export { BatchError, type BatchErrorCode } from './errors.js';
+export { validateNewBatch, newBatchSchema, newEntrySchema, type NewBatch, type NewEntry } from './input.js';
+export { canMoveBatch, canMoveEntry } from './transitions.js';
+export type { DryRunEntry, DryRunReport } from './dryRun.js';
+export * from './types.js';

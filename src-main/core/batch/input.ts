@@ -1,0 +1,54 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { MAX_COMMAND_LENGTH } from '../policy/engine.js';
+import { HARD_MAX_BATCH_SIZE } from '../settings/schema.js';
+import { BatchError } from './errors.js';
+
+/** A proposed entry, from any source (paste, agent, inbox, CLI file). */
+export const newEntrySchema = z
+  .object({
+    tool: z.literal('shell').optional(),
+    command: z
+      .string()
+      .min(1, 'the command is empty')
+      .max(MAX_COMMAND_LENGTH, `the command is longer than ${MAX_COMMAND_LENGTH} characters`)
+      .refine((c) => !c.includes('\0'), 'the command contains a NUL character'),
+    cwd: z.string().min(1).refine(isAbsolute, 'cwd must be an absolute path').optional(),
+    timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
+  })
+  .strict();
+
+export const newBatchSchema = z
+  .object({
+    entries: z.array(newEntrySchema),
+    cwd: z.string().min(1).refine(isAbsolute, 'cwd must be an absolute path'),
+    stopOnFailure: z.boolean().optional(),
+    source: z.string().regex(/^(paste|cli|agent|mcp|inbox)(:[\w.@/-]{1,128})?$/, 'unknown batch source').default('cli'),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export type NewEntry = z.infer<typeof newEntrySchema>;
+export type NewBatch = z.input<typeof newBatchSchema>;
+export type ValidNewBatch = z.output<typeof newBatchSchema>;
+
+/**
+ * Validates a proposed batch. The size limit comes first and is enforced here, in core, for every
+ * source: an 11th entry is refused, never silently dropped.
+ */
+export function validateNewBatch(input: unknown, maxBatchSize: number): ValidNewBatch {
+  const limit = Math.min(maxBatchSize, HARD_MAX_BATCH_SIZE);
+  const entries = (input as { entries?: unknown } | null)?.entries;
+  if (Array.isArray(entries)) {
+    if (entries.length === 0) throw new BatchError('BATCH_EMPTY', 'a batch needs at least one entry');
+    if (entries.length > limit) {
+      throw new BatchError('BATCH_TOO_LARGE', `a batch holds at most ${limit} entries; this one has ${entries.length}`);
+    }
+  }
+  const parsed = newBatchSchema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(batch)'}: ${i.message}`).join('; ');
+    throw new BatchError('INVALID_BATCH', `invalid batch: ${detail}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditWriter } from '../audit/index.js';
+import { createAutonomyControl, type AutonomyControl } from '../autonomy/autonomy.js';
+import { createRateLimiter } from '../autonomy/rateLimiter.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import { filterEnvironment } from '../runner/environmentFilter.js';
+import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
+import type { SettingsStore } from '../settings/store.js';
+import { dryRunBatch, type DryRunReport } from './dryRun.js';
+import { BatchError } from './errors.js';
+import { createExecution } from './execution.js';
+import { validateNewBatch, type NewBatch } from './input.js';
+import { createBatchState } from './state.js';
+import type { BatchStore } from './store.js';
+import { assertBatchMove } from './transitions.js';
+import { isTerminal, type ApprovedBy, type Batch, type BatchEntry, type BatchEvent } from './types.js';
+
+export interface BatchServiceDeps {
+  store: BatchStore;
+  settings: SettingsStore;
+  engine: PolicyEngine;
+  audit: AuditWriter;
+  /** Starts one entry's process tree (the runner's `startEntry`, bound to a registry). */
+  start(request: EntryRequest, hooks: EntryHooks): RunningEntry;
+  /** Kills every entry the runner started (the registry `start` registers in). */
+  killAll(): Promise<unknown>;
+  /** The environment commands inherit, before secret-looking variables are withheld. */
+  env: NodeJS.ProcessEnv;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface EmergencyStopReport {
+  /** The entry that was running and was killed, if any. */
+  killed: { batchId: string; entryId: string; command: string } | null;
+  cancelledBatches: string[];
+  autonomyWasOn: boolean;
+}
+
+export interface BatchService {
+  list(): Batch[];
+  get(id: string): Batch;
+  create(input: NewBatch): Promise<Batch>;
+  /** Approves the whole batch or the chosen entries; `deny` entries are never approved: they end `blocked`. */
+  approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy }): Promise<Batch>;
+  reject(id: string, reason?: string): Promise<Batch>;
+  /** Queues an approved batch to run; returns at once. */
+  run(id: string): Promise<Batch>;
+  dryRun(id: string): Promise<DryRunReport>;
+  /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
+  stop(id: string): Promise<Batch>;
+  emergencyStop(): Promise<EmergencyStopReport>;
+  whenSettled(id: string): Promise<Batch>;
+  on(listener: (event: BatchEvent) => void): () => void;
+  readonly autonomy: AutonomyControl;
+  /** Waits for running work and pending writes (used on quit after a stop). */
+  idle(): Promise<void>;
+  /** Problems found while loading (unreadable batch files). */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The batch service: everything the UI, the CLI and agents can do with batches. Batches that
+ * were running when the process died come back `interrupted`, never `running`.
+ */
+export async function createBatchService(deps: BatchServiceDeps): Promise<BatchService> {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? (() => randomUUID());
+  const { audit, settings, engine } = deps;
+  const loaded = await deps.store.load();
+  const problems = loaded.unreadable.map((u) => `batch file ${u.file} is unreadable and was left as it is: ${u.message}`);
+  const state = createBatchState(deps.store, loaded.batches, now);
+  await recoverInterrupted(state, audit, now);
+
+  const environment = (): { shell: string; env: Record<string, string | undefined>; withheld: string[] } => {
+    const current = settings.get();
+    const filtered = filterEnvironment(deps.env, current.allowedSecretEnv);
+    return { shell: current.shell, env: filtered.env, withheld: filtered.withheld };
+  };
+  const execution = createExecution({ state, audit, start: deps.start, environment });
+  const autonomy = createAutonomyControl({
+    settings,
+    audit,
+    now,
+    onChange: (status) => state.emit({ type: 'autonomy-changed', enabled: status.enabled, fingerprint: status.fingerprint }),
+  });
+  const limiter = createRateLimiter(() => settings.get().autonomyRateLimitPerMinute, () => now().getTime());
+
+  const approve: BatchService['approve'] = async (id, options = {}) => {
+    const by = options.by ?? 'manual';
+    const batch = state.get(id);
+    assertBatchMove(id, batch.status, 'approved');
+    const chosen = new Set(options.entryIds ?? batch.entries.map((e) => e.id));
+    for (const entryId of chosen) {
+      if (!batch.entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
+    }
+    const approvable = batch.entries.filter((e) => chosen.has(e.id) && e.classification.verdict !== 'deny');
+    if (approvable.length === 0) throw new BatchError('NOTHING_APPROVED', 'none of the chosen entries can be approved (blocked entries never run)');
+    const blocked = batch.entries.filter((e) => e.classification.verdict === 'deny');
+    const updated = await state.change(id, (b) => {
+      b.status = 'approved';
+      b.approvedBy = by;
+      b.approvedAt = now().toISOString();
+      for (const entry of b.entries) {
+        if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
+        else entry.approved = chosen.has(entry.id);
+      }
+    });
+    for (const entry of blocked) {
+      await audit.append({
+        event: 'COMMAND_BLOCKED',
+        batchId: id,
+        entryId: entry.id,
+        tool: entry.tool,
+        command: entry.command,
+        verdict: 'deny',
+        reason: entry.classification.reasons[0]?.message ?? 'denied by policy',
+      });
+    }
+    await audit.append({ event: 'BATCH_APPROVED', batchId: id, approvedBy: by, details: { entries: approvable.map((e) => e.id) } });
+    return updated;
+  };
+
+  const run = async (id: string): Promise<Batch> => {
+    const batch = state.get(id);
+    assertBatchMove(id, batch.status, 'running');
+    execution.enqueue(id);
+    return batch;
+  };
+
+  /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
+  const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
+    const status = autonomy.status();
+    if (!status.enabled || !batch.entries.every((e) => e.classification.verdict === 'allow')) return batch;
+    if (!limiter.tryTake()) {
+      return state.change(batch.id, (b) => {
+        b.note = `autonomy rate limit reached (${settings.get().autonomyRateLimitPerMinute} batches per minute): waiting for a person`;
+      });
+    }
+    const approved = await approve(batch.id, { by: `autonomy:${status.fingerprint}` });
+    await run(batch.id);
+    return approved;
+  };
+
+  const whenSettled = (id: string): Promise<Batch> =>
+    new Promise((resolve) => {
+      const current = state.get(id);
+      if (isTerminal(current.status)) return resolve(current);
+      const off = state.on((event) => {
+        if (event.type === 'batch-updated' && event.batch.id === id && isTerminal(event.batch.status)) {
+          off();
+          resolve(event.batch);
+        }
+      });
+    });
+
+  return {
+    problems,
+    autonomy,
+    list: () => state.all(),
+    get: (id) => state.get(id),
+    on: (listener) => state.on(listener),
+    whenSettled,
+    async create(input) {
+      const current = settings.get();
+      const valid = validateNewBatch(input, current.maxBatchSize);
+      const id = newId();
+      const created = now().toISOString();
+      const entries: BatchEntry[] = valid.entries.map((entry, index) => ({
+        id: `${id}-${index + 1}`,
+        tool: 'shell',
+        command: entry.command,
+        cwd: entry.cwd ?? valid.cwd,
+        timeoutMs: entry.timeoutMs ?? current.defaultTimeoutMs,
+        classification: engine.classify({ tool: 'shell', command: entry.command }, current),
+        status: 'pending',
+        approved: false,
+        exitCode: null,
+        signal: null,
+        startedAt: null,
+        endedAt: null,
+        durationMs: null,
+        stdout: null,
+        stderr: null,
+        error: null,
+        note: null,
+      }));
+      const batch = await state.add({
+        id,
+        createdAt: created,
+        updatedAt: created,
+        source: valid.source,
+        reason: valid.reason ?? null,
+        cwd: valid.cwd,
+        status: 'pending',
+        stopOnFailure: valid.stopOnFailure ?? current.stopOnFailure,
+        entries,
+        approvedBy: null,
+        approvedAt: null,
+        startedAt: null,
+        finishedAt: null,
+        note: null,
+      });
+      await audit.append({
+        event: 'BATCH_CREATED',
+        batchId: id,
+        reason: valid.reason,
+        details: {
+          source: valid.source,
+          cwd: valid.cwd,
+          entries: entries.map((e) => ({ entryId: e.id, command: e.command, verdict: e.classification.verdict })),
+        },
+      });
+      return maybeRunAutonomously(batch);
+    },
+    approve,
+    async reject(id, reason = 'rejected by a person') {
+      assertBatchMove(id, state.get(id).status, 'rejected');
+      await audit.append({ event: 'BATCH_REJECTED', batchId: id, reason });
+      return state.change(id, (b) => {
+        b.status = 'rejected';
+        b.finishedAt = now().toISOString();
+        b.note = reason;
+        for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'skipped', note: 'batch rejected' });
+      });
+    },
+    run,
+    async dryRun(id) {
+      const report = await dryRunBatch(state.get(id), environment());
+      await audit.append({ event: 'DRY_RUN', batchId: id, details: { entries: report.entries.map((e) => ({ entryId: e.entryId, verdict: e.verdict, ok: e.ok })) } });
+      return report;
+    },
+    async stop(id) {
+      const batch = state.get(id);
+      if (batch.status === 'pending') {
+        assertBatchMove(id, batch.status, 'cancelled');
+        await audit.append({ event: 'BATCH_CANCELLED', batchId: id, reason: 'stopped before approval' });
+        return state.change(id, (b) => {
+          b.status = 'cancelled';
+          b.finishedAt = now().toISOString();
+          b.note = 'stopped by a person before it was approved';
+          for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note: b.note });
+        });
+      }
+      if (isTerminal(batch.status)) throw new BatchError('ILLEGAL_TRANSITION', `batch ${id} is already ${batch.status}`);
+      await execution.stop(id, 'stopped by a person: the running entry finished, the rest were skipped');
+      return state.get(id);
+    },
+    async emergencyStop() {
+      // Kill first; every record follows without holding anything up.
+      const stopped = execution.stopEverything('emergency stop');
+      const killing = deps.killAll().catch(() => undefined);
+      const running = stopped.running;
+      const killedEntry = running ? state.get(running.batchId).entries.find((e) => e.id === running.entryId) : undefined;
+      const autonomyWasOn = autonomy.status().enabled;
+      audit.appendNoWait({
+        event: 'EMERGENCY_STOP',
+        batchId: running?.batchId,
+        entryId: running?.entryId,
+        command: killedEntry?.command,
+        details: { cancelledBatches: stopped.dequeued },
+      });
+      await autonomy.disable('emergency stop', { wait: false });
+      await killing;
+      if (running) await whenSettled(running.batchId);
+      await audit.flush().catch(() => undefined);
+      return {
+        killed: running && killedEntry ? { batchId: running.batchId, entryId: running.entryId, command: killedEntry.command } : null,
+        cancelledBatches: stopped.dequeued,
+        autonomyWasOn,
+      };
+    },
+    async idle() {
+      await execution.idle();
+      await state.flush();
+    },
+  };
+}
+
+async function recoverInterrupted(state: ReturnType<typeof createBatchState>, audit: AuditWriter, now: () => Date): Promise<void> {
+  for (const batch of state.all().filter((b) => b.status === 'running')) {
+    const note = 'Leash stopped while this batch was running';
+    await state.change(batch.id, (b) => {
+      b.status = 'interrupted';
+      b.finishedAt = now().toISOString();
+      b.note = note;
+      for (const entry of b.entries) {
+        if (entry.status === 'running') Object.assign(entry, { status: 'interrupted', note });
+        else if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note });
+      }
+    });
+    const running = batch.entries.find((e) => e.status === 'running');
+    await audit.append({ event: 'BATCH_FINISHED', batchId: batch.id, entryId: running?.id, command: running?.command, reason: `interrupted: ${note}` });
+  }
+}

@@ -1,0 +1,67 @@
+import type { Classification } from '../policy/types.js';
+import type { CapturedStream, EntryError } from '../runner/types.js';
+
+export const BATCH_STATUSES = ['pending', 'approved', 'running', 'completed', 'error', 'cancelled', 'rejected', 'interrupted'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+export const ENTRY_STATUSES = ['pending', 'blocked', 'running', 'completed', 'error', 'timed_out', 'cancelled', 'skipped', 'interrupted'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+/** `manual`, or `autonomy:<token fingerprint>`. */
+export type ApprovedBy = 'manual' | `autonomy:${string}`;
+
+/** One tool call in a batch. Only `shell` exists today. */
+export interface BatchEntry {
+  id: string;
+  tool: 'shell';
+  /** The exact text that runs; stored when the batch is created and never changed. */
+  command: string;
+  cwd: string;
+  timeoutMs: number;
+  classification: Classification;
+  status: EntryStatus;
+  /** Chosen by the approver; unapproved entries are skipped when the batch runs. */
+  approved: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  stdout: CapturedStream | null;
+  stderr: CapturedStream | null;
+  error: EntryError | null;
+  /** Why the entry is blocked, skipped, cancelled or interrupted. */
+  note: string | null;
+}
+
+export interface Batch {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Where the batch came from: `paste`, `cli`, `agent:<name>`, `mcp:<client>`, `inbox:<id>`. */
+  source: string;
+  /** Why the agent proposed it, if it said. */
+  reason: string | null;
+  cwd: string;
+  status: BatchStatus;
+  stopOnFailure: boolean;
+  entries: BatchEntry[];
+  approvedBy: ApprovedBy | null;
+  approvedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why the batch was rejected, cancelled or interrupted, or why it waits (e.g. rate limit). */
+  note: string | null;
+}
+
+export const TERMINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'error', 'cancelled', 'rejected', 'interrupted'];
+
+export function isTerminal(status: BatchStatus): boolean {
+  return TERMINAL_BATCH_STATUSES.includes(status);
+}
+
+/** Events the batch service emits to the UI, the CLI and agents waiting on a batch. */
+export type BatchEvent =
+  | { type: 'batch-updated'; batch: Batch }
+  | { type: 'entry-output'; batchId: string; entryId: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'autonomy-changed'; enabled: boolean; fingerprint: string | null };

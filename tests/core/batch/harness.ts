@@ -1,0 +1,55 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openAuditWriter, verifyAudit, type AuditRecord, type AuditWriter } from '../../../src-main/core/audit/index.js';
+import { createBatchService, createBatchStore, type BatchService } from '../../../src-main/core/batch/index.js';
+import { createEntryRegistry, startEntry } from '../../../src-main/core/runner/index.js';
+import { createSettingsStore, memorySettingsBackend, type SettingsStore } from '../../../src-main/core/settings/store.js';
+import { sharedEngine } from '../policy/engine.js';
+
+export interface Harness {
+  dir: string;
+  service: BatchService;
+  settings: SettingsStore;
+  audit: AuditWriter;
+  auditPath: string;
+  records(): Promise<AuditRecord[]>;
+  /** Closes the audit writer and verifies the whole trail. */
+  close(): Promise<void>;
+}
+
+/** A real batch service over a temp dir: real store, real audit file, real processes. */
+export async function createHarness(options: { dir?: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'leash-batch-')));
+  const auditPath = join(dir, 'audit.jsonl');
+  const audit = await openAuditWriter(auditPath);
+  const settings = createSettingsStore(memorySettingsBackend(options.settings ?? {}));
+  const registry = createEntryRegistry();
+  const service = await createBatchService({
+    store: createBatchStore(join(dir, 'batches')),
+    settings,
+    engine: await sharedEngine(),
+    audit,
+    start: (request, hooks) => startEntry(request, hooks, { registry }),
+    killAll: () => registry.killAll(),
+    env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
+  return {
+    dir,
+    service,
+    settings,
+    audit,
+    auditPath,
+    async records() {
+      await audit.flush();
+      const text = await readFile(auditPath, 'utf8');
+      return text.trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    },
+    async close() {
+      await service.idle();
+      await audit.close();
+      const verified = await verifyAudit(auditPath);
+      if (!verified.ok) throw new Error(`audit trail does not verify: ${JSON.stringify(verified)}`);
+    },
+  };
+}
