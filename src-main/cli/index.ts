@@ -9,6 +9,9 @@ interface CommandModule {
 /** Commands load lazily so `leash classify` does not pay for the runner or the server. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   classify: { summary: 'explain the allow / ask / deny verdict for commands', load: () => import('./commands/classify.js') },
+  run: { summary: 'classify, approve and run a batch file, streaming its output', load: () => import('./commands/run.js') },
+  batches: { summary: 'list stored batches', load: () => import('./commands/batches.js') },
+  audit: { summary: 'verify the audit trail or show its last records', load: () => import('./commands/audit.js') },
 };
 
 export function registerCommand(name: string, summary: string, load: () => Promise<CommandModule>): void {
