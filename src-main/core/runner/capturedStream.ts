@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { TextDecoder } from 'node:util';
 import type { CapturedStream } from './types.js';
 
 export interface CaptureLimits {

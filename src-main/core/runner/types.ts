@@ -7,7 +7,10 @@
 export interface EntryRequest {
   command: string;
   cwd: string;
-  /** Wall-clock limit in milliseconds; `Infinity` (or any non-positive value) means no limit. */
+  /**
+   * Wall-clock limit in milliseconds from the spawn, after which the kill path runs with reason
+   * `timed_out`. Non-positive, non-finite or beyond setTimeout's range (~24.8 days) means none.
+   */
   timeoutMs: number;
   /** Absolute path of the shell that runs `shell -c command`; defaults to `/bin/bash`. */
   shell?: string;

@@ -1,0 +1,12 @@
+export { startEntry, DEFAULT_SHELL, type RunnerOptions } from './startEntry.js';
+export { killAll, createEntryRegistry, processEntryRegistry, type EntryRegistry, type KilledEntry, type RegisteredEntry } from './entryRegistry.js';
+export { killProcessTree, DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, type KillTreeOptions, type KillTreeReport } from './killTree.js';
+export { defaultProcessTable, procfsProcessTable, psProcessTable, type ProcessInfo, type ProcessTable } from './processTable.js';
+export { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capturedStream.js';
+export { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from './outputThrottle.js';
+export { filterEnvironment, looksSecret, type FilteredEnvironment } from './environmentFilter.js';
+export { resolveExecutable, BASH_DEFAULT_PATH, type ResolvedExecutable } from './executable.js';
+export { checkSyntax, type SyntaxCheck } from './syntaxCheck.js';
+export { cwdExists } from './workingDirectory.js';
+export { systemClock, type Clock } from './clock.js';
+export type * from './types.js';

@@ -1,0 +1,185 @@
+import { execa } from 'execa';
+import { systemClock, type Clock } from './clock.js';
+import { DEFAULT_CAPTURE_LIMITS, StreamCapture, type CaptureLimits } from './capturedStream.js';
+import { processEntryRegistry, type EntryRegistry } from './entryRegistry.js';
+import { DEFAULT_KILL_GRACE_MS, killProcessTree } from './killTree.js';
+import { DEFAULT_THROTTLE_LIMITS, OutputThrottle, type ThrottleLimits } from './outputThrottle.js';
+import type { ProcessTable } from './processTable.js';
+import { classifySpawnFailure } from './spawnFailure.js';
+import type { EntryError, EntryHooks, EntryRequest, EntryRunResult, KillReason, OutputStreamName, RunningEntry } from './types.js';
+
+export const DEFAULT_SHELL = '/bin/bash';
+
+/** Everything a caller may swap; all optional, with production defaults. */
+export interface RunnerOptions {
+  registry?: EntryRegistry;
+  clock?: Clock;
+  capture?: CaptureLimits;
+  throttle?: ThrottleLimits;
+  /** SIGTERM→SIGKILL grace of the kill path (default 400 ms, at most 500 ms). */
+  killGraceMs?: number;
+  processTable?: ProcessTable;
+  /**
+   * After a kill, how long to keep reading pipes that are still open before destroying them.
+   * A process we could not find (orphaned before the kill) may hold them for ever; the wait
+   * only lets bytes already in the pipe arrive.
+   */
+  pipeDrainMs?: number;
+}
+
+/** setTimeout fires at once for delays above this (2^31-1 ms), so longer limits mean "none". */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Runs `shell -c command` in a new process group (pgid = pid) with stdin closed, in
+ * `request.cwd`, with exactly `request.env`. Output goes to `hooks.onOutput` live (coalesced)
+ * and into bounded captures. After `request.timeoutMs` the kill path runs with reason
+ * `timed_out`. The entry is in `options.registry` until its result settles.
+ *
+ * Never throws and `result` never rejects: a failure to spawn comes back (at once, with
+ * `pid: null`) as outcome `error` with code CWD_NOT_FOUND, SHELL_NOT_FOUND or SPAWN_FAILED.
+ * The result settles when the shell has exited and its output pipes closed; if a leftover
+ * background process keeps them open, the entry is still running until it is killed or times out.
+ */
+export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, options: RunnerOptions = {}): RunningEntry {
+  const clock = options.clock ?? systemClock;
+  const shell = request.shell ?? DEFAULT_SHELL;
+  const startedWall = clock.wallMs();
+  const startedMono = clock.monotonicMs();
+  const captures = {
+    stdout: new StreamCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS),
+    stderr: new StreamCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS),
+  };
+  const finish = (fields: Pick<EntryRunResult, 'outcome' | 'exitCode' | 'signal' | 'error'>): EntryRunResult => {
+    const result: EntryRunResult = {
+      ...fields,
+      startedAt: new Date(startedWall).toISOString(),
+      endedAt: new Date(clock.wallMs()).toISOString(),
+      durationMs: Math.max(0, Math.round(clock.monotonicMs() - startedMono)),
+      stdout: captures.stdout.finish(),
+      stderr: captures.stderr.finish(),
+    };
+    if (result.error === undefined) delete result.error;
+    return result;
+  };
+  const failed = (error: Promise<EntryError>): RunningEntry => {
+    const result = error.then((value) => finish({ outcome: 'error', exitCode: null, signal: null, error: value }));
+    return { pid: null, result, kill: () => result.then(() => undefined) };
+  };
+
+  let subprocess: ShellProcess;
+  try {
+    subprocess = spawnShell(shell, request);
+  } catch (error) {
+    // execa throws synchronously for arguments no process can take (a NUL byte in the command).
+    return failed(Promise.resolve({ code: 'SPAWN_FAILED', message: (error as Error).message }));
+  }
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    return failed(subprocess.then((spawn) => classifySpawnFailure(request, shell, failureMessage(spawn))));
+  }
+
+  const throttle = hooks.onOutput ? new OutputThrottle(hooks.onOutput, options.throttle ?? DEFAULT_THROTTLE_LIMITS) : undefined;
+  for (const name of ['stdout', 'stderr'] as const satisfies OutputStreamName[]) {
+    subprocess[name].on('data', (chunk: Buffer) => {
+      captures[name].push(chunk);
+      throttle?.push(name, chunk);
+    });
+  }
+  queueMicrotask(() => callHook(() => hooks.onStart?.(pid)));
+
+  const exited = new Promise<void>((resolve) => subprocess.once('exit', () => resolve()));
+  let killReason: KillReason | undefined;
+  let killing: Promise<void> | undefined;
+  let settled = false;
+
+  const result: Promise<EntryRunResult> = subprocess.then((run) => {
+    settled = true;
+    clearTimeout(timer);
+    throttle?.close();
+    unregister();
+    const exitCode = run.exitCode ?? null;
+    const signal = run.signal ?? null;
+    const broken: EntryError | undefined =
+      exitCode === null && signal === null ? { code: 'OUTPUT_FAILED', message: failureMessage(run) } : undefined;
+    const outcome = killReason ?? (exitCode === 0 ? 'completed' : 'error');
+    return finish({ outcome, exitCode, signal, error: broken });
+  });
+
+  const kill = (reason: KillReason): Promise<void> => {
+    if (!settled && killing === undefined) {
+      killReason = reason;
+      // Nothing in it should reject; if it did, an unhandled rejection would take the whole
+      // app down with it, and the result still settles through execa.
+      killing = killTreeAndRelease(pid, subprocess, exited, options).catch(() => undefined);
+    }
+    return result.then(() => undefined);
+  };
+
+  const timeoutMs = request.timeoutMs;
+  const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? setTimeout(() => void kill('timed_out'), timeoutMs) : undefined;
+  const unregister = (options.registry ?? processEntryRegistry).register({ pid, command: request.command, result, kill });
+  return { pid, result, kill };
+}
+
+/**
+ * The kill path of one entry: the whole tree, then the pipes. Once every process we can find is
+ * gone and the shell has exited, pipes still open can only be held by a process we could not
+ * find; after a short drain they are destroyed so the result settles anyway.
+ */
+async function killTreeAndRelease(
+  pid: number,
+  subprocess: ShellProcess,
+  exited: Promise<void>,
+  options: RunnerOptions,
+): Promise<void> {
+  try {
+    await killProcessTree(pid, { graceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS, processTable: options.processTable });
+  } catch {
+    // Reading the process table failed: fall back to what execa alone can do, the shell itself.
+    subprocess.kill('SIGKILL');
+  }
+  await exited;
+  const drained = subprocess.then(() => true);
+  const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), options.pipeDrainMs ?? 100));
+  if (!(await Promise.race([drained, timedOut]))) {
+    subprocess.stdout.destroy();
+    subprocess.stderr.destroy();
+  }
+}
+
+function spawnShell(shell: string, request: EntryRequest) {
+  return execa(shell, ['-c', request.command], {
+    cwd: request.cwd,
+    env: definedValues(request.env),
+    extendEnv: false,
+    detached: true, // its own process group, so one kill(-pgid) reaches the whole job
+    stdin: 'ignore',
+    buffer: false, // we capture ourselves, in bounded memory
+    encoding: 'buffer',
+    reject: false,
+    // Our kill path, not execa's, ends the process: execa signals only the shell, not its group.
+    forceKillAfterDelay: false,
+    cleanup: false,
+  });
+}
+
+type ShellProcess = ReturnType<typeof spawnShell>;
+
+function failureMessage(run: { originalMessage?: string; shortMessage?: string }): string {
+  return run.originalMessage ?? run.shortMessage ?? 'the process could not be run';
+}
+
+function definedValues(env: Record<string, string | undefined>): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value;
+  return defined;
+}
+
+function callHook(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // A consumer's bug must not break supervision of the process.
+  }
+}
