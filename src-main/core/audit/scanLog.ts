@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { ChainChecker, type ChainLink, type FirstBad } from './chainChecker.js';
+import { readCheckpoint, type CheckpointRead } from './checkpoint.js';
+import { errnoCode } from './errors.js';
+import { readLogLines } from './lineReader.js';
+
+/** An unterminated last line: what a crash in the middle of a write leaves. */
+export interface TornTail {
+  line: number;
+  /** Byte offset where the torn line starts (the log is cut back to here). */
+  start: number;
+  bytes: number;
+  /** SHA-256 of the torn bytes, kept as evidence instead of the bytes themselves. */
+  sha256: string;
+}
+
+/** Everything open and verify need to know about a log, read in one streaming pass. */
+export interface LogScan {
+  /** Whether the log file exists (a missing log with a checkpoint means it was deleted). */
+  exists: boolean;
+  /** Records that chain correctly, from the first, before any problem. */
+  records: number;
+  head: ChainLink | undefined;
+  /** Byte offset just past the last good record. */
+  goodEnd: number;
+  torn: TornTail | undefined;
+  /** The first problem other than a torn tail; undefined when the chain and checkpoint agree. */
+  firstBad: FirstBad | undefined;
+  /** Records after the checkpoint's (0, or 1 after a crash between append and checkpoint). */
+  checkpointLag: number;
+  checkpoint: CheckpointRead;
+}
+
+/**
+ * How often to follow a log that grew while being read (a live writer) before judging it. Every
+ * pass after the first reads only what was appended meanwhile, so passes get short quickly.
+ */
+const MAX_PASSES = 20;
+
+/**
+ * Reads the log once, checking the chain as it streams, then compares the head checkpoint.
+ *
+ * The checkpoint is read after the log, not before: a live writer updates it right after each
+ * append, so read in this order it can be at most one record behind what was read, and if it is
+ * ahead the log grew meanwhile and the new lines are read too (likewise for a last line caught
+ * half written). Read the other way round, an append during the scan would look like tampering.
+ */
+export async function scanAuditLog(logPath: string): Promise<LogScan> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(logPath, 'r');
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  if (!handle) {
+    const checkpoint = await readCheckpoint(logPath);
+    const scan: LogScan = { exists: false, records: 0, head: undefined, goodEnd: 0, torn: undefined, firstBad: undefined, checkpointLag: 0, checkpoint };
+    return { ...scan, ...compareCheckpoint(new ChainChecker(), checkpoint) };
+  }
+  try {
+    const checker = new ChainChecker();
+    let torn: TornTail | undefined;
+    let checkpoint: CheckpointRead = { kind: 'missing' };
+    for (let pass = 1; pass <= MAX_PASSES; pass++) {
+      const size = (await handle.stat()).size;
+      torn = await feed(handle, checker, size);
+      checker.finish();
+      checkpoint = await readCheckpoint(logPath);
+      // A checkpoint ahead of what was read, or a last line without its newline, is what a
+      // writer appending right now looks like; if the file grew, read on before judging.
+      const behind = checkpoint.kind === 'ok' && checkpoint.checkpoint.seq > checker.records;
+      if (checker.failure || (!behind && !torn) || (await handle.stat()).size === size) break;
+    }
+    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint };
+    if (checker.failure) return scan;
+    return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Feeds the lines after the last good record; returns the torn tail, if that is what ends them. */
+async function feed(handle: FileHandle, checker: ChainChecker, size: number): Promise<TornTail | undefined> {
+  const firstNumber = checker.head?.line ?? 0;
+  for await (const line of readLogLines(handle, checker.goodEnd, size)) {
+    const numbered = { ...line, number: line.number + firstNumber };
+    if (!numbered.terminated && checker.failure === undefined && !checker.isDiagnosing) {
+      return { line: numbered.number, start: line.start, bytes: line.end - line.start, sha256: await hashRange(handle, line.start, line.end) };
+    }
+    if (!checker.push(numbered)) break;
+  }
+  return undefined;
+}
+
+function compareCheckpoint(checker: ChainChecker, read: CheckpointRead, torn?: TornTail): Pick<LogScan, 'firstBad' | 'checkpointLag'> {
+  const records = checker.records;
+  const end = records + 1;
+  const mismatch = (message: string, seq?: number): Pick<LogScan, 'firstBad' | 'checkpointLag'> => ({
+    firstBad: { seq, line: seq ?? end, reason: 'CHECKPOINT_MISMATCH', message },
+    checkpointLag: 0,
+  });
+  if (read.kind === 'invalid') return mismatch(read.message);
+  if (read.kind === 'missing') {
+    // Only the very first append can crash before any checkpoint exists.
+    if (records <= 1) return { firstBad: undefined, checkpointLag: records };
+    return mismatch(`the head checkpoint is missing but the log holds ${records} records`);
+  }
+  const { checkpoint } = read;
+  if (checkpoint.seq > records) {
+    const cut = checkpoint.seq - records;
+    const tornNote = torn ? ` (and ${torn.bytes} bytes of a torn line remain)` : '';
+    const message = `the head checkpoint records seq ${checkpoint.seq} but the log ends at seq ${records}: ${cut} record${cut === 1 ? ' was' : 's were'} cut off${tornNote}`;
+    return { firstBad: { seq: records + 1, line: end, reason: 'TRUNCATED', message }, checkpointLag: 0 };
+  }
+  const lag = records - checkpoint.seq;
+  if (lag > 1) {
+    return mismatch(`the head checkpoint is at seq ${checkpoint.seq}, ${lag} records behind the log; a crash leaves at most one`, checkpoint.seq + 1);
+  }
+  const link = lag === 0 ? checker.head : checker.beforeHead;
+  if (!link || link.hash !== checkpoint.hash || link.ts !== checkpoint.ts) {
+    return mismatch(`the head checkpoint names a different record ${checkpoint.seq} (hash ${checkpoint.hash})`, checkpoint.seq);
+  }
+  return { firstBad: undefined, checkpointLag: lag };
+}
+
+async function hashRange(handle: FileHandle, start: number, end: number): Promise<string> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  for (let position = start; position < end; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return hash.digest('hex');
+}
