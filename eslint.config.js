@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // The core runs in plain Node (CLI, browser mode, tests): it must never depend on Electron.
-    files: ['src-main/core/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/ipc/**/*.ts'],
+    files: ['src-main/core/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/ipc/**/*.ts', 'src-main/server/**/*.ts', 'src-main/control/**/*.ts', 'src-main/mcp/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { openAuditWriter, type AuditWriter } from './audit/index.js';
+import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
 import { createBatchService, createBatchStore, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
-import { createPolicyEngine, type PolicyEngine } from './policy/index.js';
+import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
 import type { SettingsStore } from './settings/store.js';
@@ -16,6 +16,8 @@ export interface Leash {
   batches: BatchService;
   /** Problems found on the way up (invalid settings file set aside, unreadable batch files). */
   problems: string[];
+  /** Called with each audit record once it is durable. Returns an unsubscribe. */
+  onAudit(listener: (record: AuditRecord) => void): () => void;
   /** Waits for running work, then closes the audit (releasing its lock). */
   close(): Promise<void>;
 }
@@ -27,7 +29,11 @@ export interface OpenLeashOptions {
   env: NodeJS.ProcessEnv;
   /** How this process presents itself in the APP_STARTED record: `cli`, `serve`, `desktop`. */
   mode: string;
+  /** Where audit write failures that nobody awaits go (default: standard error). */
+  onAuditError?: (error: Error) => void;
   settings?: SettingsStore;
+  /** Where the policy's wasm files are (a packaged app passes its unpacked copies). */
+  policy?: BashParserOptions;
 }
 
 /**
@@ -39,9 +45,19 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   const paths = dataPaths(options.dataDir);
   const settings = options.settings ?? openFileSettingsStore(options.dataDir);
   const auditPath = options.auditPath ?? settings.get().auditPath ?? paths.audit;
-  const audit = await openAuditWriter(auditPath);
+  const listeners = new Set<(record: AuditRecord) => void>();
+  const onAuditError = options.onAuditError ?? ((error: Error) => process.stderr.write(`leash: audit write failed: ${error.message}\n`));
+  const audit = observeAudit(await openAuditWriter(auditPath, { onError: onAuditError }), onAuditError, (record) => {
+    for (const listener of listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A listener (a window, a socket) failing must not affect the trail.
+      }
+    }
+  });
   try {
-    const engine = await createPolicyEngine();
+    const engine = await createPolicyEngine(options.policy);
     const registry = createEntryRegistry();
     await audit.append({ event: 'APP_STARTED', details: { mode: options.mode, pid: process.pid } });
     const batches = await createBatchService({
@@ -60,6 +76,10 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       engine,
       batches,
       problems: [...settings.problems, ...batches.problems],
+      onAudit(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       async close() {
         await batches.idle();
         await audit.close();
@@ -69,4 +89,32 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
     await audit.close();
     throw error;
   }
+}
+
+/**
+ * The same writer, telling `onRecord` about every record once it is durable. `appendNoWait`
+ * keeps its promise: the caller never waits, and a failure goes where the writer reports it.
+ */
+function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRecord: (record: AuditRecord) => void): AuditWriter {
+  return {
+    get path() {
+      return writer.path;
+    },
+    get head() {
+      return writer.head;
+    },
+    get recovery() {
+      return writer.recovery;
+    },
+    async append(event) {
+      const record = await writer.append(event);
+      onRecord(record);
+      return record;
+    },
+    appendNoWait(event) {
+      writer.append(event).then(onRecord, onError);
+    },
+    flush: () => writer.flush(),
+    close: () => writer.close(),
+  };
 }
