@@ -10,8 +10,11 @@ interface CommandModule {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   classify: { summary: 'explain the allow / ask / deny verdict for commands', load: () => import('./commands/classify.js') },
   run: { summary: 'classify, approve and run a batch file, streaming its output', load: () => import('./commands/run.js') },
+  serve: { summary: 'serve the Leash UI to a browser on 127.0.0.1 (browser mode)', load: () => import('./commands/serve.js') },
+  mcp: { summary: 'MCP server (stdio) for coding agents: propose commands to the running Leash', load: () => import('./commands/mcp.js') },
   batches: { summary: 'list stored batches', load: () => import('./commands/batches.js') },
   audit: { summary: 'verify the audit trail or show its last records', load: () => import('./commands/audit.js') },
+  inbox: { summary: 'sign or check a command file for the inbox folder', load: () => import('./commands/inbox.js') },
 };
 
 export function registerCommand(name: string, summary: string, load: () => Promise<CommandModule>): void {

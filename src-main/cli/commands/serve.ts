@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startControlServer, type ControlServer } from '../../control/server.js';
+import { openLeash } from '../../core/leash.js';
+import { dataDirectory } from '../../core/paths.js';
+import { forwardEvents } from '../../ipc/events.js';
+import { createHandlers } from '../../ipc/handlers.js';
+import { startBrowserServer } from '../../server/browserServer.js';
+import { parseArgs, stringFlag } from '../args.js';
+import { EXIT, UsageError, write, type CliIO } from '../io.js';
+
+export const usage = `Usage: leash serve [--port N] [--audit FILE]
+Serves the Leash UI on 127.0.0.1 for a browser (headless boxes, WSL, remote machines through an
+SSH tunnel) and prints its URL, which carries a one-time token. --port 0 (the default) picks a
+free port. Ctrl+C stops any running batch (emergency stop) and exits.`;
+
+/** Where `npm run build` puts the renderer, relative to this file in src-main/ and in dist/. */
+export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const args = parseArgs(argv, { valued: ['port', 'audit', 'renderer'], boolean: ['help'], aliases: { h: 'help', p: 'port' } });
+  if (args.flags.has('help')) {
+    await write(io.stdout, `${usage}\n`);
+    return EXIT.ok;
+  }
+  const portText = stringFlag(args, 'port') ?? '0';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${JSON.stringify(portText)}`);
+
+  let leash;
+  try {
+    leash = await openLeash({ dataDir: dataDirectory(io.env), auditPath: stringFlag(args, 'audit'), env: io.env, mode: 'serve' });
+  } catch (error) {
+    await write(io.stderr, `leash serve: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  for (const problem of leash.problems) await write(io.stderr, `leash serve: warning: ${problem}\n`);
+  let server;
+  try {
+    server = await startBrowserServer({
+      handlers: createHandlers({ leash, mode: 'browser', version: packageVersion() }),
+      rendererDir: stringFlag(args, 'renderer') ?? RENDERER_DIR,
+      port,
+      log: (line) => void write(io.stderr, `leash serve: ${line}\n`),
+    });
+  } catch (error) {
+    await leash.close();
+    await write(io.stderr, `leash serve: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const stopForwarding = forwardEvents(leash, (event, payload) => server.broadcast(event, payload));
+  let control: ControlServer | undefined;
+  try {
+    control = await startControlServer(leash);
+  } catch (error) {
+    await write(io.stderr, `leash serve: warning: agents cannot connect (leash mcp): ${(error as Error).message}\n`);
+  }
+  await write(io.stdout, `${server.url}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      resolve();
+    };
+    signals.on('SIGINT', stop);
+    signals.on('SIGTERM', stop);
+  });
+  await write(io.stderr, 'leash serve: stopping\n');
+  stopForwarding();
+  if (leash.batches.list().some((b) => b.status === 'running' || b.status === 'approved')) await leash.batches.emergencyStop();
+  await control?.close();
+  await server.close();
+  await leash.close();
+  return EXIT.ok;
+}

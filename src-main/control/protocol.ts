@@ -1,0 +1,76 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The local control channel between a running Leash (desktop app or `leash serve`) and agent
+ * bridges such as `leash mcp`. JSON Lines over a Unix socket (a named pipe on Windows) in the
+ * data directory. The first line must authenticate with the per-install secret; after that an
+ * agent may only propose, read and classify. Nothing on this channel can approve, run, change
+ * settings or read the audit.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export const authSchema = z.object({ auth: z.string().min(16).max(200) }).strict();
+
+const id = z.union([z.number().int(), z.string().max(64)]);
+
+export const controlRequestSchema = z.discriminatedUnion('method', [
+  z
+    .object({
+      id,
+      method: z.literal('propose'),
+      params: z
+        .object({
+          commands: z.array(z.string().min(1).max(100_000)).min(1).max(10),
+          cwd: z.string().refine(isAbsolute, 'cwd must be an absolute path').optional(),
+          reason: z.string().max(2000).optional(),
+          client: z.string().regex(/^[\w.@/-]{1,64}$/).default('agent'),
+          /** Keep the request open and report progress until the batch ends. */
+          wait: z.boolean().default(true),
+        })
+        .strict(),
+    })
+    .strict(),
+  z.object({ id, method: z.literal('get'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) }).strict() }).strict(),
+  z.object({ id, method: z.literal('wait'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) }).strict() }).strict(),
+  z.object({ id, method: z.literal('classify'), params: z.object({ command: z.string().max(100_000) }).strict() }).strict(),
+]);
+
+export type ControlRequest = z.infer<typeof controlRequestSchema>;
+
+/** What an agent learns about a batch: verdicts, statuses, exit codes and bounded output tails. */
+export interface AgentEntryView {
+  index: number;
+  command: string;
+  verdict: 'allow' | 'ask' | 'deny';
+  reasons: { code: string; message: string }[];
+  status: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number | null;
+  stdoutTail: string;
+  stderrTail: string;
+  outputTruncated: boolean;
+  note: string | null;
+}
+
+export interface AgentBatchView {
+  batchId: string;
+  status: string;
+  source: string;
+  approvedBy: string | null;
+  note: string | null;
+  entries: AgentEntryView[];
+}
+
+export interface ControlProgress {
+  status: string;
+  done: number;
+  total: number;
+  message: string;
+}
+
+export type ControlReply =
+  | { id: number | string | null; result: unknown }
+  | { id: number | string | null; error: { code: string; message: string } }
+  | { id: number | string; progress: ControlProgress };

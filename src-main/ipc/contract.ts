@@ -1,0 +1,85 @@
+import type { AuditRecord, AuditVerification } from '../core/audit/index.js';
+import type { AutonomyStatus } from '../core/autonomy/autonomy.js';
+import type { Batch, DryRunReport, EmergencyStopReport } from '../core/batch/index.js';
+import type { PreviewResult } from '../core/intake/pastePreview.js';
+import type { Classification } from '../core/policy/types.js';
+import type { CheckedPatterns } from '../core/policy/patterns.js';
+import type { Settings } from '../core/settings/schema.js';
+import type { Channel, EventName } from './channels.js';
+import type { Requests } from './schemas.js';
+
+/**
+ * The one IPC contract: request types come from the zod schemas, response and event types are
+ * declared here once. Main, preload and renderer all derive from this file.
+ */
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'browser';
+  platform: string;
+  dataDir: string;
+  /** Default working directory for new batches. */
+  homeDir: string;
+  /** Problems found at start (invalid settings set aside, unreadable batch files). */
+  problems: string[];
+}
+
+export type AuditTailItem = { ok: true; record: AuditRecord } | { ok: false; reason: 'MALFORMED' | 'TORN'; text: string };
+
+export interface Responses {
+  'app:info': AppInfo;
+  'app:emergencyStop': EmergencyStopReport;
+  'batch:list': Batch[];
+  'batch:get': Batch;
+  'batch:preview': PreviewResult;
+  'batch:create': Batch;
+  'batch:approve': Batch;
+  'batch:reject': Batch;
+  'batch:run': Batch;
+  'batch:dryRun': DryRunReport;
+  'batch:stop': Batch;
+  'policy:classify': Classification;
+  'autonomy:status': AutonomyStatus;
+  'autonomy:begin': { token: string; expiresAt: string };
+  'autonomy:confirm': AutonomyStatus;
+  'autonomy:disable': AutonomyStatus;
+  'settings:get': Settings;
+  'settings:update': Settings;
+  'settings:checkPatterns': Pick<CheckedPatterns, 'errors' | 'warnings'>;
+  'audit:tail': AuditTailItem[];
+  'audit:verify': AuditVerification;
+}
+
+export interface EntryOutputEvent {
+  batchId: string;
+  entryId: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface Events {
+  'batch:updated': Batch;
+  'entry:output': EntryOutputEvent;
+  'autonomy:changed': AutonomyStatus;
+  'audit:appended': AuditRecord;
+}
+
+export interface IpcError {
+  code: string;
+  message: string;
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export type Request<C extends Channel> = Requests[C];
+export type Response<C extends Channel> = Responses[C];
+
+/** `batch:dryRun` → `batchDryRun`, as a type (see `functionName`). */
+export type FunctionName<C extends Channel> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${Capitalize<Verb>}` : never;
+
+/**
+ * The API the renderer sees: one named function per channel, plus `on` for events. The desktop
+ * preload exposes it as `window.leash`; browser mode builds the same shape over a WebSocket.
+ */
+export type LeashApi = { [C in Channel as FunctionName<C>]: (request: Request<C>) => Promise<IpcResult<Response<C>>> } & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};

@@ -1,0 +1,107 @@
+import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { readAuditTail, verifyAudit } from '../core/audit/index.js';
+import { previewPaste } from '../core/intake/pastePreview.js';
+import type { Leash } from '../core/leash.js';
+import { checkPatterns } from '../core/policy/patterns.js';
+import { CHANNELS, isChannel, type Channel } from './channels.js';
+import type { AppInfo, IpcError, IpcResult, Request, Response } from './contract.js';
+import { describeProblem } from './errors.js';
+import { requestSchemas } from './schemas.js';
+
+export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
+
+export interface HandlerContext {
+  leash: Leash;
+  mode: AppInfo['mode'];
+  version: string;
+}
+
+/** Reads enough of the tail to filter by batch and still return `limit` records. */
+const AUDIT_SCAN_LINES = 5000;
+
+/**
+ * The handler table, independent of the transport: Electron registers it on ipcMain, browser
+ * mode serves it over a WebSocket. Handlers receive validated requests only (see `dispatch`).
+ */
+export function createHandlers({ leash, mode, version }: HandlerContext): Handlers {
+  const { batches, settings } = leash;
+  const auditPath = leash.audit.path;
+  return {
+    'app:info': async () => ({
+      version,
+      mode,
+      platform: process.platform,
+      dataDir: leash.dataDir,
+      homeDir: homedir(),
+      problems: leash.problems,
+    }),
+    'app:emergencyStop': () => batches.emergencyStop(),
+    'batch:list': async () => batches.list(),
+    'batch:get': async ({ id }) => batches.get(id),
+    'batch:preview': async ({ text }) => {
+      const current = settings.get();
+      return previewPaste(text, leash.engine, current);
+    },
+    'batch:create': async ({ entries, cwd, reason }) => {
+      const dir = cwd && isAbsolute(cwd) ? cwd : homedir();
+      return batches.create({ entries, cwd: dir, reason, source: 'paste' });
+    },
+    'batch:approve': ({ id, entryIds }) => batches.approve(id, { entryIds, by: 'manual' }),
+    'batch:reject': ({ id, reason }) => batches.reject(id, reason),
+    'batch:run': ({ id }) => batches.run(id),
+    'batch:dryRun': ({ id }) => batches.dryRun(id),
+    'batch:stop': ({ id }) => batches.stop(id),
+    'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),
+    'autonomy:status': async () => batches.autonomy.status(),
+    'autonomy:begin': async () => batches.autonomy.begin(),
+    'autonomy:confirm': async ({ token }) => {
+      const result = await batches.autonomy.confirm(token);
+      if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+      return result.value;
+    },
+    'autonomy:disable': () => batches.autonomy.disable('turned off by a person'),
+    'settings:get': async () => settings.get(),
+    'settings:update': async ({ patch }) => {
+      const before = settings.get();
+      const after = settings.update(patch);
+      const changed = Object.keys(patch).filter((key) => JSON.stringify(before[key as keyof typeof before]) !== JSON.stringify(after[key as keyof typeof after]));
+      if (changed.length > 0) await leash.audit.append({ event: 'SETTINGS_CHANGED', details: { changed } });
+      return after;
+    },
+    'settings:checkPatterns': async ({ patterns }) => {
+      const { errors, warnings } = checkPatterns(patterns);
+      return { errors, warnings };
+    },
+    'audit:tail': async ({ limit = 200, batchId }) => {
+      const items = await readAuditTail(auditPath, batchId ? AUDIT_SCAN_LINES : limit);
+      const filtered = batchId ? items.filter((item) => item.ok && item.record.batchId === batchId) : items;
+      return filtered.slice(-limit);
+    },
+    'audit:verify': () => verifyAudit(auditPath),
+  };
+}
+
+/**
+ * Validates and runs one request. Unknown channels and malformed payloads are refused before
+ * any handler runs; every failure comes back as `{ ok: false, error: { code, message } }`.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
+  if (!isChannel(channel)) {
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${String(channel).slice(0, 80)}` } };
+  }
+  const parsed = requestSchemas[channel].safeParse(payload ?? {});
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
+    return { ok: false, error: { code: 'INVALID_PAYLOAD', message: `${channel}: ${detail}` } };
+  }
+  try {
+    const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (error) {
+    const problem: IpcError = describeProblem(error);
+    return { ok: false, error: problem };
+  }
+}
+
+export { CHANNELS };

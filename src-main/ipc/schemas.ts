@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { settingsSchema } from '../core/settings/schema.js';
+import type { Channel } from './channels.js';
+
+/**
+ * Request schemas, one per channel. Every payload from a renderer (or a browser-mode socket) is
+ * parsed with these before anything else happens; unknown keys are refused. The renderer sends
+ * ids to act on batches, never command text to run: main runs only the text it stored at
+ * creation.
+ */
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'not a valid id');
+const empty = z.object({}).strict();
+
+/** The settings a person may change from the UI. Autonomy changes only through the token flow. */
+export const settingsPatchSchema = settingsSchema
+  .omit({ autonomy: true, auditPath: true, shell: true })
+  .partial()
+  .strict();
+
+export const requestSchemas = {
+  'app:info': empty,
+  'app:emergencyStop': empty,
+  'batch:list': empty,
+  'batch:get': z.object({ id }).strict(),
+  'batch:preview': z.object({ text: z.string().max(1_000_000, 'the pasted text is larger than 1 MB') }).strict(),
+  'batch:create': z
+    .object({
+      entries: z.array(z.object({ command: z.string().max(100_000) }).strict()).max(100),
+      cwd: z.string().max(4096).optional(),
+      reason: z.string().max(2000).optional(),
+    })
+    .strict(),
+  'batch:approve': z.object({ id, entryIds: z.array(id).max(10).optional() }).strict(),
+  'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
+  'batch:run': z.object({ id }).strict(),
+  'batch:dryRun': z.object({ id }).strict(),
+  'batch:stop': z.object({ id }).strict(),
+  'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),
+  'autonomy:status': empty,
+  'autonomy:begin': empty,
+  'autonomy:confirm': z.object({ token: z.string().max(200) }).strict(),
+  'autonomy:disable': empty,
+  'settings:get': empty,
+  'settings:update': z.object({ patch: settingsPatchSchema }).strict(),
+  'settings:checkPatterns': z.object({ patterns: z.array(z.string().max(1000)).max(200) }).strict(),
+  'audit:tail': z.object({ limit: z.number().int().min(1).max(1000).optional(), batchId: id.optional() }).strict(),
+  'audit:verify': empty,
+} satisfies Record<Channel, z.ZodType>;
+
+export type Requests = { [C in Channel]: z.infer<(typeof requestSchemas)[C]> };

@@ -1,0 +1,30 @@
+import type { AgentBatchView } from '../control/protocol.js';
+
+const ENDED_BADLY: Record<string, string> = {
+  rejected: 'A person rejected this batch in Leash; none of its commands ran. Do not retry it unchanged: ask the person or propose something else.',
+  cancelled: 'The batch was stopped in Leash (a person pressed stop or the emergency stop) before it finished.',
+  interrupted: 'Leash stopped while the batch was running; its results are incomplete.',
+};
+
+/** A person-readable (and model-readable) account of a batch, tails of output included. */
+export function describeBatch(view: AgentBatchView): string {
+  const lines = [`Leash batch ${view.batchId}: ${view.status}${view.approvedBy ? ` (approved by ${view.approvedBy})` : ''}${view.note ? ` — ${view.note}` : ''}`];
+  if (ENDED_BADLY[view.status]) lines.push(ENDED_BADLY[view.status] as string);
+  for (const entry of view.entries) {
+    const outcome = entry.exitCode !== null ? `exit ${entry.exitCode}` : entry.signal ? `signal ${entry.signal}` : entry.note ?? '';
+    const time = entry.durationMs !== null ? `, ${entry.durationMs} ms` : '';
+    lines.push('', `${entry.index}. [${entry.verdict}] ${entry.command}`, `   status: ${entry.status}${outcome ? ` (${outcome}${time})` : ''}`);
+    for (const reason of entry.reasons) lines.push(`   policy: ${reason.code}: ${reason.message}`);
+    if (entry.stdoutTail) lines.push(`   stdout${entry.outputTruncated ? ' (end)' : ''}:`, indent(entry.stdoutTail));
+    if (entry.stderrTail) lines.push(`   stderr${entry.outputTruncated ? ' (end)' : ''}:`, indent(entry.stderrTail));
+  }
+  return lines.join('\n');
+}
+
+function indent(text: string): string {
+  return text.replace(/\n$/, '').split('\n').map((line) => `     ${line}`).join('\n');
+}
+
+export function endedBadly(view: AgentBatchView): boolean {
+  return view.status in ENDED_BADLY;
+}

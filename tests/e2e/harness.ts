@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`); override with LEASH_CHROMIUM. */
+export const CHROMIUM = process.env.LEASH_CHROMIUM ?? '/usr/bin/chromium';
+/** Screenshots for people to look at; kept out of git. */
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+export interface Served {
+  url: string;
+  home: string;
+  process: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+/** Starts the real `leash serve` (the built CLI) over a fresh data directory. */
+export async function serve(env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const home = await mkdtemp(join(tmpdir(), 'leash-e2e-'));
+  const child = spawn(process.execPath, ['bin/leash.js', 'serve', '--port', '0'], {
+    env: { ...process.env, LEASH_HOME: home, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('http://'));
+      if (line) resolve(line.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`leash serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    home,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function openPage(browser: Browser, url: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
