@@ -1,0 +1,86 @@
+import { ipcMain } from 'electron';
+import ElectronStore from 'electron-store';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSettingsStore, type SettingsBackend, type SettingsStore } from '../core/settings/store.js';
+
+/*
+ * Why electron-store, although the CLI dropped `conf` (which electron-store extends):
+ *
+ * DESIGN.md fixes electron-store for the app, and in Electron its two costs are contained here:
+ *  - conf's writer (atomically → when-exit) hooks SIGINT/SIGTERM/SIGHUP at import with one-shot
+ *    listeners that re-raise the signal. Electron's main process has no JS signal listener of its
+ *    own, so by the time of the re-raise Node has put the default action back and main dies on
+ *    the spot: no `before-quit`, no emergency stop, no `leash.close()`, running commands
+ *    orphaned. The app therefore always
+ *    installs persistent listeners of its own (quit.ts `routeSignalsToQuit`) that send every
+ *    signal down the ordinary quit path; with them installed the re-raise is absorbed
+ *    (tests/electron/signals.test.ts runs this with the real packages).
+ *  - electron-store registers an `ipcMain.on('electron-store-get-data')` listener for renderer
+ *    instances. That channel would bypass our sender check and nothing of ours uses it, so it is
+ *    removed right after the store is created.
+ * Validation stays ours: the store is only a key-value backend under `createSettingsStore` and the
+ * shared zod schema, and the file is the same `config.json` the CLI and browser mode read.
+ */
+
+/** electron-store's renderer bridge channel (electron-store 11, `initDataListener`). */
+export const ELECTRON_STORE_BRIDGE_CHANNEL = 'electron-store-get-data';
+
+/** `config.json` in `dataDir` through electron-store. Throws (SyntaxError) if the file is not JSON. */
+export function electronStoreBackend(dataDir: string): SettingsBackend {
+  const store = new ElectronStore<Record<string, unknown>>({
+    cwd: dataDir,
+    name: 'config',
+    // Never wipe a broken file silently: the caller backs it up and reports it.
+    clearInvalidConfig: false,
+    configFileMode: 0o600,
+    // Keys are whole top-level fields; no dotted paths.
+    accessPropertiesByDotNotation: false,
+  });
+  ipcMain.removeAllListeners(ELECTRON_STORE_BRIDGE_CHANNEL);
+  return store;
+}
+
+export interface DesktopSettingsOptions {
+  /** Opens the backend; may throw when the file is not JSON. Defaults to electron-store. */
+  openBackend?: (dataDir: string) => SettingsBackend;
+  now?: () => Date;
+}
+
+/**
+ * Opens the app's settings. A file that is not JSON (electron-store throws on construction) or
+ * does not pass the schema is copied aside as `config.json.invalid-<time>` and reported in the
+ * store's `problems`; the defaults apply, so autonomy is off. The app starts either way.
+ */
+export function openDesktopSettingsStore(dataDir: string, options: DesktopSettingsOptions = {}): SettingsStore {
+  const openBackend = options.openBackend ?? electronStoreBackend;
+  const now = options.now ?? (() => new Date());
+  const path = join(dataDir, 'config.json');
+  const backup = (): string | undefined => {
+    if (!existsSync(path)) return undefined;
+    const copy = `${path}.invalid-${now().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(path, copy);
+    return copy;
+  };
+  let backend: SettingsBackend;
+  try {
+    backend = openBackend(dataDir);
+  } catch (error) {
+    // Only a file that is not JSON is set aside; anything else (permissions, a directory in the
+    // way) is not ours to delete and stops the start with its own message.
+    if ((error as Error | undefined)?.name !== 'SyntaxError') throw error;
+    const copy = backup();
+    rmSync(path, { force: true });
+    const kept = copy ? `a copy was kept as ${copy}` : 'no copy could be kept';
+    const problem = `settings file ${path} could not be read (${(error as Error).message}); ${kept}; the defaults apply, autonomy off`;
+    const store = createSettingsStore(openBackend(dataDir), { problems: [problem] });
+    // Writes the defaults so the next start finds a valid file.
+    store.update({});
+    return store;
+  }
+  return createSettingsStore(backend, {
+    onInvalid: () => {
+      backup();
+    },
+  });
+}
