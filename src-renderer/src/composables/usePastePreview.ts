@@ -1,0 +1,69 @@
+import { onScopeDispose, ref, watch, type Ref } from 'vue';
+import type { IpcError, PreviewResult } from '../model/contract';
+import { describeError } from '../model/problem';
+import { call } from '../services/ipc';
+
+/** The request schema's limit on pasted text (characters). */
+export const MAX_PASTE_CHARS = 1_000_000;
+
+/**
+ * A live `batch:preview` of `text`, debounced. `pending` is true from the moment the text
+ * changes until the preview of that very text is in, so nothing can be created from a stale
+ * preview; answers to older text are dropped.
+ */
+export function usePastePreview(text: Ref<string>, delayMs = 250): {
+  result: Ref<PreviewResult | null>;
+  previewedText: Ref<string>;
+  pending: Ref<boolean>;
+  error: Ref<IpcError | null>;
+} {
+  const result = ref<PreviewResult | null>(null);
+  const previewedText = ref('');
+  const pending = ref(false);
+  const error = ref<IpcError | null>(null);
+  let sequence = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function preview(value: string, mine: number): Promise<void> {
+    try {
+      const answer = await call('batch:preview', { text: value });
+      if (mine !== sequence) return;
+      result.value = answer;
+      previewedText.value = value;
+      error.value = null;
+    } catch (failure) {
+      if (mine !== sequence) return;
+      result.value = null;
+      error.value = describeError(failure);
+    } finally {
+      if (mine === sequence) pending.value = false;
+    }
+  }
+
+  watch(
+    text,
+    (value) => {
+      clearTimeout(timer);
+      const mine = ++sequence;
+      if (value.trim() === '') {
+        result.value = null;
+        error.value = null;
+        pending.value = false;
+        return;
+      }
+      if (value.length > MAX_PASTE_CHARS) {
+        result.value = null;
+        error.value = { code: 'PASTE_TOO_LARGE', message: `the text is ${value.length.toLocaleString('en-US')} characters; at most ${MAX_PASTE_CHARS.toLocaleString('en-US')} can be previewed` };
+        pending.value = false;
+        return;
+      }
+      pending.value = true;
+      timer = setTimeout(() => void preview(value, mine), delayMs);
+    },
+    { immediate: true },
+  );
+
+  onScopeDispose(() => clearTimeout(timer));
+
+  return { result, previewedText, pending, error };
+}

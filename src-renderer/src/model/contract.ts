@@ -1,0 +1,37 @@
+/**
+ * The renderer's names for the contract's types. Every alias is derived from the one IPC
+ * contract (`src-main/ipc/contract.ts`), never retyped, so a change in main shows up here as a
+ * type error. The renderer may not import `src-main/core` itself (lint-enforced).
+ */
+import type { Events, Request, Response } from '../../../src-main/ipc/contract';
+
+export type { AppInfo, AuditTailItem, EntryOutputEvent, IpcError } from '../../../src-main/ipc/contract';
+
+export type Batch = Response<'batch:get'>;
+export type BatchEntry = Batch['entries'][number];
+export type BatchStatus = Batch['status'];
+export type EntryStatus = BatchEntry['status'];
+export type Classification = BatchEntry['classification'];
+export type Verdict = Classification['verdict'];
+export type Reason = Classification['reasons'][number];
+export type CapturedStream = NonNullable<BatchEntry['stdout']>;
+
+export type DryRunReport = Response<'batch:dryRun'>;
+export type DryRunEntry = DryRunReport['entries'][number];
+export type EmergencyStopReport = Response<'app:emergencyStop'>;
+
+export type PreviewResult = Response<'batch:preview'>;
+export type PreviewSuccess = Extract<PreviewResult, { ok: true }>;
+export type PreviewEntry = PreviewSuccess['entries'][number];
+
+export type AutonomyStatus = Response<'autonomy:status'>;
+export type AutonomyChallenge = Response<'autonomy:begin'>;
+
+export type Settings = Response<'settings:get'>;
+export type SettingsPatch = Request<'settings:update'>['patch'];
+export type PatternCheck = Response<'settings:checkPatterns'>;
+export type PatternProblem = PatternCheck['errors'][number] | PatternCheck['warnings'][number];
+
+export type AuditRecord = Events['audit:appended'];
+export type AuditVerification = Response<'audit:verify'>;
+export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];

@@ -1,0 +1,118 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { AppInfo, EmergencyStopReport } from '../model/contract';
+import { describeError, formatProblem } from '../model/problem';
+import { onConnectionChange } from '../services/connection';
+import { call, isBrowserMode, on } from '../services/ipc';
+import { useAuditStore } from './audit';
+import { useAutonomyStore } from './autonomy';
+import { useBatchStore } from './batches';
+import { useOutputStore } from './output';
+import { useSettingsStore } from './settings';
+import { useToastStore } from './toast';
+
+/**
+ * Start-up, the event subscriptions that keep every store current, browser mode's connection
+ * state, and the emergency stop.
+ */
+export const useAppStore = defineStore('app', () => {
+  const info = ref<AppInfo | null>(null);
+  const infoError = ref<string | null>(null);
+  const problemsDismissed = ref(false);
+  const started = ref(false);
+  /** Browser mode only: null until the first answer or connection event. */
+  const connected = ref<boolean | null>(isBrowserMode ? null : true);
+  const emergencyReport = ref<EmergencyStopReport | null>(null);
+  const emergencyBusy = ref(false);
+  let unsubscribe: (() => void)[] = [];
+
+  async function loadInfo(): Promise<void> {
+    try {
+      info.value = await call('app:info', {});
+      infoError.value = null;
+      if (connected.value === null) connected.value = true;
+    } catch (error) {
+      infoError.value = formatProblem(describeError(error));
+    }
+  }
+
+  /** Everything the screens need; run at start and again after browser mode reconnects. */
+  async function refresh(): Promise<void> {
+    const audit = useAuditStore();
+    await Promise.all([loadInfo(), useBatchStore().load(), useAutonomyStore().load(), useSettingsStore().load(), audit.loaded ? audit.load() : undefined]);
+  }
+
+  function subscribe(): void {
+    const batches = useBatchStore();
+    const output = useOutputStore();
+    const autonomy = useAutonomyStore();
+    const audit = useAuditStore();
+    unsubscribe = [
+      on('batch:updated', (batch) => {
+        const known = batches.batches.some((b) => b.id === batch.id);
+        batches.upsert(batch);
+        // Batches from agents arrive unasked: say so, whatever screen is open.
+        if (!known && batch.source !== 'paste') {
+          useToastStore().push('info', `New batch from ${batch.source}`, `${batch.entries.length} commands, ${batch.status}.`);
+        }
+      }),
+      on('entry:output', (event) => output.receive(event)),
+      on('autonomy:changed', (status) => autonomy.set(status)),
+      on('audit:appended', (record) => audit.append(record)),
+      onConnectionChange((isUp) => {
+        const wasDown = connected.value === false || infoError.value !== null;
+        connected.value = isUp;
+        // Events sent while the socket was down are lost (and a failed start left gaps): fetch again.
+        if (isUp && wasDown) void refresh();
+      }),
+    ];
+  }
+
+  async function start(): Promise<void> {
+    if (started.value) return;
+    started.value = true;
+    subscribe();
+    await refresh();
+  }
+
+  function stopListening(): void {
+    for (const off of unsubscribe) off();
+    unsubscribe = [];
+    started.value = false;
+  }
+
+  function dismissProblems(): void {
+    problemsDismissed.value = true;
+  }
+
+  /** Kills what runs, cancels what waits, turns autonomy off: one press, no confirmation. */
+  async function emergencyStop(): Promise<void> {
+    emergencyBusy.value = true;
+    try {
+      const report = await call('app:emergencyStop', {});
+      // A second press before the first report is dismissed must not hide what the first one killed.
+      const shown = emergencyReport.value;
+      emergencyReport.value = shown
+        ? {
+            killed: report.killed ?? shown.killed,
+            cancelledBatches: [...new Set([...shown.cancelledBatches, ...report.cancelledBatches])],
+            autonomyWasOn: shown.autonomyWasOn || report.autonomyWasOn,
+          }
+        : report;
+      await useAutonomyStore().load();
+    } catch (error) {
+      useToastStore().failure('Emergency stop failed', error);
+    } finally {
+      emergencyBusy.value = false;
+    }
+  }
+
+  function dismissEmergencyReport(): void {
+    emergencyReport.value = null;
+  }
+
+  return {
+    info, infoError, problemsDismissed, started, connected, emergencyReport, emergencyBusy, isBrowserMode,
+    start, refresh, stopListening, dismissProblems, emergencyStop, dismissEmergencyReport,
+  };
+});

@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditRecord } from '../../src-renderer/src/model/contract';
+import { useAuditStore } from '../../src-renderer/src/stores/audit';
+import { useBatchStore } from '../../src-renderer/src/stores/batches';
+import AuditView from '../../src-renderer/src/views/AuditView.vue';
+import { batch } from './fixtures';
+import { fakeIpc } from './fakeIpc';
+
+vi.mock('../../src-renderer/src/services/ipc', async () => (await import('./fakeIpc')).ipcModule);
+
+function record(seq: number, fields: Partial<AuditRecord>): AuditRecord {
+  return { seq, ts: '2025-03-04T10:00:00.000Z', event: 'BATCH_CREATED', prevHash: '0'.repeat(64), hash: String(seq).repeat(64).slice(0, 64), ...fields };
+}
+
+const HEAD = 'ab'.repeat(32);
+
+describe('AuditView', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    fakeIpc.reset();
+    fakeIpc.handle('audit:tail', ({ batchId }) => {
+      const all = [
+        { ok: true as const, record: record(1, { event: 'BATCH_CREATED', batchId: 'b1' }) },
+        { ok: true as const, record: record(2, { event: 'ENTRY_FINISHED', batchId: 'b1', entryId: 'b1-1', command: 'ls\u200B', verdict: 'allow', approvedBy: 'manual', exitCode: 0 }) },
+        { ok: true as const, record: record(3, { event: 'AUTH_FAILURE', reason: 'the pasted autonomy token did not match' }) },
+      ];
+      return batchId ? all.filter((item) => item.record.batchId === batchId) : all;
+    });
+  });
+
+  it('shows the latest records, newest first, with every column readable', async () => {
+    const wrapper = mount(AuditView);
+    await flushPromises();
+    const rows = wrapper.findAll('[data-testid="audit-row"]');
+    expect(rows.map((r) => r.attributes('data-seq'))).toEqual(['3', '2', '1']);
+    const finished = rows[1]!.findAll('td').map((td) => td.text());
+    expect(finished).toEqual(['2', expect.any(String), 'ENTRY_FINISHED', 'b1 #1', 'ls\\u{200B}', 'SAFE', 'manual', '0', '']);
+    expect(rows[0]!.text()).toContain('the pasted autonomy token did not match');
+  });
+
+  it('adds records from audit:appended as they happen, respecting the batch filter', async () => {
+    useBatchStore().upsert(batch('b1', [['ls', 'allow']]));
+    const wrapper = mount(AuditView);
+    await flushPromises();
+    await wrapper.get('[data-testid="audit-filter"]').setValue('b1');
+    await flushPromises();
+    expect(fakeIpc.requests('audit:tail').at(-1)).toEqual({ limit: 500, batchId: 'b1' });
+    expect(wrapper.findAll('[data-testid="audit-row"]')).toHaveLength(2);
+    const audit = useAuditStore();
+    audit.append(record(4, { event: 'SETTINGS_CHANGED' }));
+    audit.append(record(5, { event: 'BATCH_APPROVED', batchId: 'b1', approvedBy: 'manual' }));
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="audit-row"]').map((r) => r.attributes('data-seq'))).toEqual(['5', '2', '1']);
+  });
+
+  it('reports an intact trail with its record count and head hash', async () => {
+    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 1234, headSeq: 1234, headHash: HEAD, checkpointLag: 0 }));
+    const wrapper = mount(AuditView);
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    const result = wrapper.get('[data-testid="audit-verify-result"]');
+    expect(result.attributes('data-ok')).toBe('true');
+    expect(result.text()).toBe(`✓ Intact: 1,234 records, head ${HEAD}`);
+  });
+
+  it('names the first bad record: line, reason code and message', async () => {
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 42, reason: 'EDITED', message: 'the record does not match its hash' } }));
+    const wrapper = mount(AuditView);
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    const result = wrapper.get('[data-testid="audit-verify-result"]');
+    expect(result.attributes('data-ok')).toBe('false');
+    expect(result.text()).toContain('line 42 (seq 42)');
+    expect(result.text()).toContain('EDITED the record does not match its hash');
+  });
+
+  it('shows a verification that could not run', async () => {
+    fakeIpc.fail('audit:verify', 'AUDIT_NOT_FOUND', 'no audit log at /data/audit.jsonl');
+    const wrapper = mount(AuditView);
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="audit-verify-result"]').text()).toBe('Could not verify: AUDIT_NOT_FOUND: no audit log at /data/audit.jsonl');
+  });
+});

@@ -1,0 +1,120 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import BatchPanel from '../../src-renderer/src/components/BatchPanel.vue';
+import type { Batch } from '../../src-renderer/src/model/contract';
+import { resultsSummary } from '../../src-renderer/src/model/resultsSummary';
+import { useBatchStore } from '../../src-renderer/src/stores/batches';
+import { batch, captured, entry } from './fixtures';
+import { fakeIpc } from './fakeIpc';
+
+vi.mock('../../src-renderer/src/services/ipc', async () => (await import('./fakeIpc')).ipcModule);
+
+function mountPanel(value: Batch) {
+  const store = useBatchStore();
+  store.upsert(value);
+  store.select(value.id);
+  return mount(BatchPanel, { props: { batch: value }, attachTo: document.body });
+}
+
+describe('BatchPanel', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    fakeIpc.reset();
+  });
+
+  it('disables the checkbox of a blocked entry and shows BLOCKED', () => {
+    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask']]));
+    const rows = wrapper.findAll('[data-testid="entry-row"]');
+    expect(rows.map((r) => r.get('[data-testid="verdict-badge"]').text())).toEqual(['SAFE', 'BLOCKED', 'REVIEW']);
+    expect(rows.map((r) => (r.get('[data-testid="entry-approve"]').element as HTMLInputElement).disabled)).toEqual([false, true, false]);
+  });
+
+  it('sends the ticked entries with Approve selected', async () => {
+    fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
+    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
+    const approveSelected = wrapper.get('[data-testid="approve-selected"]');
+    expect(approveSelected.attributes('disabled')).toBeDefined();
+    const boxes = wrapper.findAll('[data-testid="entry-approve"]');
+    await boxes[2]!.setValue(true);
+    await boxes[3]!.setValue(true);
+    expect(approveSelected.text()).toContain('Approve selected (2)');
+    await approveSelected.trigger('click');
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'] }]);
+  });
+
+  it('Approve all leaves blocked entries out of the payload', async () => {
+    fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
+    const wrapper = mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
+    await wrapper.get('[data-testid="approve-all"]').trigger('click');
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'] }]);
+  });
+
+  it('offers Run only once approved and Stop only while approved or running', () => {
+    const pending = mountPanel(batch('p', [['ls', 'allow']]));
+    expect(pending.get('[data-testid="run"]').attributes('disabled')).toBeDefined();
+    expect(pending.get('[data-testid="stop"]').attributes('disabled')).toBeDefined();
+    expect(pending.get('[data-testid="reject"]').attributes('disabled')).toBeUndefined();
+    const running = mountPanel(batch('r', [['ls', 'allow']], { status: 'running' }));
+    expect(running.get('[data-testid="run"]').attributes('disabled')).toBeDefined();
+    expect(running.get('[data-testid="stop"]').attributes('disabled')).toBeUndefined();
+  });
+
+  it('shows the dry-run report per entry', async () => {
+    fakeIpc.handle('batch:dryRun', ({ id }) => ({
+      batchId: id,
+      entries: [
+        { entryId: 'b1-1', command: 'ls', verdict: 'allow', reasons: [], executables: [{ program: 'ls', resolved: '/usr/bin/ls' }], cwd: '/w', cwdExists: true, syntax: { ok: true }, ok: true },
+        { entryId: 'b1-2', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, ok: false },
+      ],
+    }));
+    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['nope (', 'ask']]));
+    await wrapper.get('[data-testid="dry-run"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper.findAll('[data-testid="dry-run-result"]')).toHaveLength(2));
+    const [good, bad] = wrapper.findAll('[data-testid="dry-run-result"]');
+    expect(good!.text()).toContain('ls → /usr/bin/ls');
+    expect(good!.get('[data-testid="dry-run-syntax"]').text()).toContain('Syntax OK');
+    expect(bad!.get('[data-testid="dry-run-executable"]').text()).toContain('not found');
+    expect(bad!.get('[data-testid="dry-run-cwd"]').text()).toContain('does not exist');
+    expect(bad!.get('[data-testid="dry-run-syntax"]').text()).toContain("syntax error near unexpected token `('");
+  });
+
+  it('shows results inline: exit code, signal, note and the captured output with what was not kept', async () => {
+    const done = batch('b1', [], {
+      status: 'error',
+      entries: [
+        entry('b1', 1, 'make test', 'ask', {
+          status: 'error', approved: true, exitCode: 2, startedAt: '2025-03-04T10:00:00.000Z', endedAt: '2025-03-04T10:00:01.500Z', durationMs: 1500,
+          stdout: captured('', { head: 'first\n', tail: 'last\n', truncated: true, bytes: 5000 }),
+          stderr: captured('boom\n'),
+        }),
+        entry('b1', 2, 'sleep 100', 'allow', { status: 'cancelled', approved: true, signal: 'SIGTERM', startedAt: '2025-03-04T10:00:02.000Z', endedAt: '2025-03-04T10:00:03.000Z', durationMs: 1000, note: 'stopped by a person', stdout: captured(''), stderr: captured('') }),
+      ],
+    });
+    const wrapper = mountPanel(done);
+    const [first, second] = wrapper.findAll('[data-testid="entry-row"]');
+    expect(first!.get('[data-testid="entry-exit-code"]').text()).toBe('exit 2');
+    expect(first!.get('[data-testid="entry-elapsed"]').text()).toBe('1.5 s');
+    // A failed entry opens its output by itself; a cancelled one waits to be asked.
+    expect(first!.get('[data-testid="entry-toggle-output"]').attributes('aria-expanded')).toBe('true');
+    expect(second!.get('[data-testid="entry-toggle-output"]').attributes('aria-expanded')).toBe('false');
+    expect(first!.get('[data-testid="captured-omitted"]').text()).toBe('… 4,989 bytes not shown …');
+    await first!.get('[data-testid="output-tab-stderr"]').trigger('click');
+    expect(first!.get('[data-testid="captured-stderr"]').text()).toContain('boom');
+    expect(second!.get('[data-testid="entry-signal"]').text()).toBe('SIGTERM');
+    expect(second!.get('[data-testid="entry-note"]').text()).toBe('stopped by a person');
+  });
+
+  it('copies the results summary for the AI to the clipboard', async () => {
+    const done = batch('b1', [], {
+      status: 'completed',
+      entries: [entry('b1', 1, 'ls', 'allow', { status: 'completed', approved: true, exitCode: 0, durationMs: 3, startedAt: 't', stdout: captured('a\nb\n'), stderr: captured('') })],
+    });
+    const wrapper = mountPanel(done);
+    await wrapper.get('[data-testid="copy-summary"]').trigger('click');
+    await flushPromises();
+    expect(await navigator.clipboard.readText()).toBe(resultsSummary(done));
+    expect(wrapper.get('[data-testid="copy-summary"]').text()).toContain('Copied');
+  });
+});

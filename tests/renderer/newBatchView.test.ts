@@ -1,0 +1,97 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PreviewResult } from '../../src-renderer/src/model/contract';
+import { useAppStore } from '../../src-renderer/src/stores/app';
+import { useBatchStore } from '../../src-renderer/src/stores/batches';
+import { useUiStore } from '../../src-renderer/src/stores/ui';
+import NewBatchView from '../../src-renderer/src/views/NewBatchView.vue';
+import { batch, classification } from './fixtures';
+import { fakeIpc } from './fakeIpc';
+
+vi.mock('../../src-renderer/src/services/ipc', async () => (await import('./fakeIpc')).ipcModule);
+
+function previewOf(commands: [string, 'allow' | 'ask' | 'deny'][], extra: Partial<Extract<PreviewResult, { ok: true }>> = {}): PreviewResult {
+  return {
+    ok: true,
+    entries: commands.map(([command, verdict], index) => ({ command, origin: 'fenced', line: index + 2, classification: classification(verdict) })),
+    notes: [],
+    tooMany: false,
+    limit: 10,
+    ...extra,
+  };
+}
+
+function mountView() {
+  useAppStore().info = { version: '1', mode: 'browser', platform: 'linux', dataDir: '/d', homeDir: '/home/dev', problems: [] };
+  return mount(NewBatchView, { attachTo: document.body });
+}
+
+describe('NewBatchView', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    fakeIpc.reset();
+  });
+
+  it('previews the paste once typing pauses and lists each command with its verdict and reasons', async () => {
+    fakeIpc.handle('batch:preview', () => previewOf([['ls -la', 'allow'], ['rm -rf /', 'deny']], { notes: ['line 9: prose was ignored'] }));
+    const wrapper = mountView();
+    const input = wrapper.get('[data-testid="paste-input"]');
+    await input.setValue('```sh\nls');
+    await input.setValue('```sh\nls -la');
+    await input.setValue('```sh\nls -la\nrm -rf /\n```');
+    expect(wrapper.get('[data-testid="preview-status"]').text()).toContain('Checking');
+    expect(wrapper.get('[data-testid="create-batch"]').attributes('disabled')).toBeDefined();
+    await vi.waitFor(() => expect(wrapper.findAll('[data-testid="preview-entry"]')).toHaveLength(2));
+    expect(fakeIpc.requests('batch:preview')).toEqual([{ text: '```sh\nls -la\nrm -rf /\n```' }]);
+    const entries = wrapper.findAll('[data-testid="preview-entry"]');
+    expect(entries.map((e) => e.get('[data-testid="verdict-badge"]').text())).toEqual(['SAFE', 'BLOCKED']);
+    expect(entries[1]!.get('[data-testid="reason-list"]').text()).toContain('RM_RECURSIVE_FORCE');
+    expect(wrapper.get('[data-testid="preview-notes"]').text()).toContain('line 9: prose was ignored');
+    expect(wrapper.get('[data-testid="create-batch"]').text()).toBe('Create batch of 2');
+  });
+
+  it('says when nothing is recognisable and keeps Create disabled', async () => {
+    fakeIpc.handle('batch:preview', () => ({ ok: false, error: { code: 'NOTHING_FOUND', message: 'no command found in the text' } }));
+    const wrapper = mountView();
+    await wrapper.get('[data-testid="paste-input"]').setValue('Hello, how are you?');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="preview-nothing"]').exists()).toBe(true));
+    expect(wrapper.get('[data-testid="preview-nothing"]').text()).toContain('Nothing recognisable as a command');
+    expect(wrapper.get('[data-testid="create-batch"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="create-blocker"]').text()).toBe('Nothing recognisable as a command.');
+  });
+
+  it('refuses to create a batch larger than the limit and says so', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => [`echo ${i}`, 'allow'] as [string, 'allow']);
+    fakeIpc.handle('batch:preview', () => previewOf(many, { tooMany: true, limit: 10, notes: ['found 12 commands; a batch holds at most 10 — split it'] }));
+    const wrapper = mountView();
+    await wrapper.get('[data-testid="paste-input"]').setValue(many.map(([c]) => c).join('\n'));
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="preview-too-many"]').exists()).toBe(true));
+    expect(wrapper.get('[data-testid="preview-too-many"]').text()).toContain('at most 10 per batch');
+    expect(wrapper.get('[data-testid="create-batch"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="create-blocker"]').text()).toBe('A batch holds at most 10 commands.');
+  });
+
+  it('shows a failed preview with its code', async () => {
+    fakeIpc.fail('batch:preview', 'DISCONNECTED', 'not connected to Leash');
+    const wrapper = mountView();
+    await wrapper.get('[data-testid="paste-input"]').setValue('ls');
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="preview-error"]').exists()).toBe(true));
+    expect(wrapper.get('[data-testid="preview-error"]').text()).toBe('DISCONNECTED not connected to Leash');
+  });
+
+  it('creates the batch from the previewed commands in the home directory and selects it', async () => {
+    fakeIpc.handle('batch:preview', () => previewOf([['git status', 'allow'], ['make', 'ask']]));
+    fakeIpc.handle('batch:create', ({ entries }) => batch('new-batch', entries.map((e) => [e.command, 'ask'] as [string, 'ask'])));
+    const wrapper = mountView();
+    expect((wrapper.get('[data-testid="cwd-input"]').element as HTMLInputElement).value).toBe('/home/dev');
+    await wrapper.get('[data-testid="paste-input"]').setValue('$ git status\n$ make');
+    await vi.waitFor(() => expect(wrapper.get('[data-testid="create-batch"]').attributes('disabled')).toBeUndefined());
+    await wrapper.get('[data-testid="create-batch"]').trigger('click');
+    await vi.waitFor(() => expect(useUiStore().view).toBe('batches'));
+    expect(fakeIpc.requests('batch:create')).toEqual([{ entries: [{ command: 'git status' }, { command: 'make' }], cwd: '/home/dev' }]);
+    expect(useBatchStore().selectedId).toBe('new-batch');
+    await vi.waitFor(() => expect((wrapper.get('[data-testid="paste-input"]').element as HTMLTextAreaElement).value).toBe(''));
+  });
+});
