@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { checkPatterns } from '../policy/patterns.js';
 
@@ -35,6 +36,17 @@ export const settingsSchema = z.object({
   shell: z.string().min(1).default('/bin/bash'),
   /** Secret-looking environment variables that commands may still see, by exact name. */
   allowedSecretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** The signed-command inbox (src-main/core/inbox): a watched folder, off by default. */
+  inbox: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** Absolute path of the inbox folder; null until a person chooses one. */
+      dir: z.string().min(1).refine(isAbsolute, 'the inbox folder must be an absolute path').nullable().default(null),
+      /** Commit and push results when the folder is a git repository. */
+      publish: z.boolean().default(false),
+    })
+    .strict()
+    .default({ enabled: false, dir: null, publish: false }),
 }).strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
