@@ -11,7 +11,7 @@ import { rendererSource } from './electron/renderer.js';
 import { openDesktopSettingsStore } from './electron/settingsStore.js';
 import { describeStartFailure } from './electron/startFailure.js';
 import { policyWasmPaths } from './electron/wasmPaths.js';
-import { startControlServer, type ControlServer } from './control/server.js';
+import { startIntake } from './control/intake.js';
 import { contentSecurityPolicy, createMainWindow, hardenApp, hardenSession, revealWindow } from './electron/window.js';
 import { forwardEvents } from './ipc/events.js';
 import { createHandlers } from './ipc/handlers.js';
@@ -82,17 +82,20 @@ async function start(): Promise<void> {
     else openWindow();
   };
 
-  // Agents' bridges (`leash mcp`) reach this app through its control socket.
-  let control: ControlServer | undefined;
-  try {
-    control = await startControlServer(leash);
-  } catch (error) {
-    leash.problems.push(`agents cannot connect through \`leash mcp\`: ${(error as Error).message}`);
-  }
+  // Agents' bridges (`leash mcp`) and the signed command inbox.
+  const intake = await startIntake(leash, process.env, (problem) => leash.problems.push(problem));
 
   registerIpc({ ipcMain, handlers: createHandlers({ leash, mode: 'desktop', version: app.getVersion() }), getWindow, renderer });
   const stopForwarding = forwardEvents(leash, windowEventSink(getWindow));
-  guard = installQuitGuard({ app, dialog, leash, getWindow });
+  // The doors close before the trail does: nothing may reach the audit after its writer is closed.
+  const closing = {
+    batches: leash.batches,
+    async close() {
+      await intake.close();
+      await leash.close();
+    },
+  };
+  guard = installQuitGuard({ app, dialog, leash: closing, getWindow });
   const controls = installControls({
     leash,
     trayIconPath: join(app.getAppPath(), 'resources', 'tray.png'),
@@ -105,7 +108,6 @@ async function start(): Promise<void> {
   app.on('activate', () => showWindow());
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', () => {
-    void control?.close();
     controls.dispose();
     stopNotifying();
     stopForwarding();

@@ -19,6 +19,8 @@ export const CONTENT_SECURITY_POLICY = [
  * elements and talks to its HMR socket, so development alone allows inline *styles* and that
  * one socket origin; scripts stay `'self'` (no inline script, no eval) in every mode.
  */
+const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
+
 export function contentSecurityPolicy(devServerOrigin: string | null = null): string {
   if (!devServerOrigin) return CONTENT_SECURITY_POLICY;
   const socket = devServerOrigin.replace(/^http/, 'ws');
@@ -56,8 +58,9 @@ export function windowOptions(preloadPath: string, options: { devTools: boolean 
  * renderer's own `<meta>` policy is a second line, for any `file://` load the hook does not see).
  */
 export function hardenSession(target: Session = session.defaultSession, policy: string = CONTENT_SECURITY_POLICY): void {
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  target.setPermissionCheckHandler(() => false);
+  // Every permission is denied except writing to the clipboard (Copy output / Copy summary).
+  target.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  target.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
   target.webRequest.onHeadersReceived((details, callback) => {
     const headers = Object.fromEntries(Object.entries(details.responseHeaders ?? {}).filter(([name]) => name.toLowerCase() !== 'content-security-policy'));
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [policy] } });

@@ -61,6 +61,7 @@ export interface Events {
   'entry:output': EntryOutputEvent;
   'autonomy:changed': AutonomyStatus;
   'audit:appended': AuditRecord;
+  'app:emergencyStopped': EmergencyStopReport;
 }
 
 export interface IpcError {
@@ -72,6 +73,11 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
 
 export type Request<C extends Channel> = Requests[C];
 export type Response<C extends Channel> = Responses[C];
+
+/** The domain types the renderer shows, re-exported so it never imports core (even for types). */
+export type { AuditRecord, AuditVerification, AutonomyStatus, Batch, Classification, DryRunReport, EmergencyStopReport, PreviewResult, Settings };
+export type { BatchEntry, BatchStatus, EntryStatus } from '../core/batch/index.js';
+export type { Reason, Verdict } from '../core/policy/types.js';
 
 /** `batch:dryRun` → `batchDryRun`, as a type (see `functionName`). */
 export type FunctionName<C extends Channel> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${Capitalize<Verb>}` : never;

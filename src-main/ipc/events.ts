@@ -9,7 +9,8 @@ export function forwardEvents(leash: Leash, send: EventSink): () => void {
   const offBatches = leash.batches.on((event) => {
     if (event.type === 'batch-updated') send('batch:updated', event.batch);
     else if (event.type === 'entry-output') send('entry:output', { batchId: event.batchId, entryId: event.entryId, stream: event.stream, text: event.text });
-    else send('autonomy:changed', { enabled: event.enabled, fingerprint: event.fingerprint });
+    else if (event.type === 'autonomy-changed') send('autonomy:changed', { enabled: event.enabled, fingerprint: event.fingerprint });
+    else send('app:emergencyStopped', event.report);
   });
   const offAudit = leash.onAudit((record) => send('audit:appended', record));
   return () => {

@@ -11,9 +11,13 @@ import type { Channel } from './channels.js';
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'not a valid id');
 const empty = z.object({}).strict();
 
-/** The settings a person may change from the UI. Autonomy changes only through the token flow. */
+/**
+ * The settings a person may change from the UI. Autonomy changes only through the token flow;
+ * the audit path, the shell and the inbox folder only in the settings file (they take effect on
+ * the next start).
+ */
 export const settingsPatchSchema = settingsSchema
-  .omit({ autonomy: true, auditPath: true, shell: true })
+  .omit({ autonomy: true, auditPath: true, shell: true, inbox: true })
   .partial()
   .strict();
 

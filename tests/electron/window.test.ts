@@ -81,7 +81,16 @@ describe('the main window', () => {
 });
 
 describe('the session', () => {
-  it('denies every permission request and check', () => {
+  it('allows writing to the clipboard and nothing else', () => {
+    hardenSession();
+    const { permissionRequestHandler, permissionCheckHandler } = fake().session.defaultSession;
+    const callback = vi.fn();
+    permissionRequestHandler?.({}, 'clipboard-sanitized-write', callback);
+    expect(callback).toHaveBeenCalledWith(true);
+    expect(permissionCheckHandler?.({}, 'clipboard-sanitized-write')).toBe(true);
+  });
+
+  it('denies every other permission request and check', () => {
     hardenSession();
     const { permissionRequestHandler, permissionCheckHandler } = fake().session.defaultSession;
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startControlServer, type ControlServer } from '../../control/server.js';
+import { startIntake } from '../../control/intake.js';
 import { openLeash } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { forwardEvents } from '../../ipc/events.js';
@@ -57,12 +57,10 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     return EXIT.usage;
   }
   const stopForwarding = forwardEvents(leash, (event, payload) => server.broadcast(event, payload));
-  let control: ControlServer | undefined;
-  try {
-    control = await startControlServer(leash);
-  } catch (error) {
-    await write(io.stderr, `leash serve: warning: agents cannot connect (leash mcp): ${(error as Error).message}\n`);
-  }
+  const intake = await startIntake(leash, io.env, (problem) => {
+    leash.problems.push(problem);
+    void write(io.stderr, `leash serve: warning: ${problem}\n`);
+  });
   await write(io.stdout, `${server.url}\n`);
 
   await new Promise<void>((resolve) => {
@@ -77,7 +75,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
   await write(io.stderr, 'leash serve: stopping\n');
   stopForwarding();
   if (leash.batches.list().some((b) => b.status === 'running' || b.status === 'approved')) await leash.batches.emergencyStop();
-  await control?.close();
+  await intake.close();
   await server.close();
   await leash.close();
   return EXIT.ok;

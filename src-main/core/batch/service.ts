@@ -264,11 +264,13 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await killing;
       if (running) await whenSettled(running.batchId);
       await audit.flush().catch(() => undefined);
-      return {
+      const report: EmergencyStopReport = {
         killed: running && killedEntry ? { batchId: running.batchId, entryId: running.entryId, command: killedEntry.command } : null,
         cancelledBatches: stopped.dequeued,
         autonomyWasOn,
       };
+      state.emit({ type: 'emergency-stopped', report });
+      return report;
     },
     async idle() {
       await execution.idle();

@@ -64,4 +64,6 @@ export function isTerminal(status: BatchStatus): boolean {
 export type BatchEvent =
   | { type: 'batch-updated'; batch: Batch }
   | { type: 'entry-output'; batchId: string; entryId: string; stream: 'stdout' | 'stderr'; text: string }
-  | { type: 'autonomy-changed'; enabled: boolean; fingerprint: string | null };
+  | { type: 'autonomy-changed'; enabled: boolean; fingerprint: string | null }
+  /** Whoever pressed it (tray, global shortcut, a page, Ctrl+C in `leash serve`), every UI learns what was stopped. */
+  | { type: 'emergency-stopped'; report: { killed: { batchId: string; entryId: string; command: string } | null; cancelledBatches: string[]; autonomyWasOn: boolean } };
