@@ -59,6 +59,7 @@ export const useAppStore = defineStore('app', () => {
       on('entry:output', (event) => output.receive(event)),
       on('autonomy:changed', (status) => autonomy.set(status)),
       on('audit:appended', (record) => audit.append(record)),
+      on('app:emergencyStopped', (report) => showEmergencyReport(report)),
       onConnectionChange((isUp) => {
         const wasDown = connected.value === false || infoError.value !== null;
         connected.value = isUp;
@@ -85,20 +86,27 @@ export const useAppStore = defineStore('app', () => {
     problemsDismissed.value = true;
   }
 
+  /**
+   * Shows what an emergency stop stopped: one pressed here, or elsewhere (tray, global shortcut,
+   * another page). A second stop before the first report is dismissed must not hide what the
+   * first one killed, and the same report arriving twice (answer and event) shows once.
+   */
+  function showEmergencyReport(report: EmergencyStopReport): void {
+    const shown = emergencyReport.value;
+    emergencyReport.value = shown
+      ? {
+          killed: report.killed ?? shown.killed,
+          cancelledBatches: [...new Set([...shown.cancelledBatches, ...report.cancelledBatches])],
+          autonomyWasOn: shown.autonomyWasOn || report.autonomyWasOn,
+        }
+      : report;
+  }
+
   /** Kills what runs, cancels what waits, turns autonomy off: one press, no confirmation. */
   async function emergencyStop(): Promise<void> {
     emergencyBusy.value = true;
     try {
-      const report = await call('app:emergencyStop', {});
-      // A second press before the first report is dismissed must not hide what the first one killed.
-      const shown = emergencyReport.value;
-      emergencyReport.value = shown
-        ? {
-            killed: report.killed ?? shown.killed,
-            cancelledBatches: [...new Set([...shown.cancelledBatches, ...report.cancelledBatches])],
-            autonomyWasOn: shown.autonomyWasOn || report.autonomyWasOn,
-          }
-        : report;
+      showEmergencyReport(await call('app:emergencyStop', {}));
       await useAutonomyStore().load();
     } catch (error) {
       useToastStore().failure('Emergency stop failed', error);
