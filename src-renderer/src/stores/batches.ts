@@ -1,3 +1,4 @@
+import { plural } from '../model/format';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Batch, BatchEntry, DryRunReport } from '../model/contract';
@@ -110,7 +111,7 @@ export const useBatchStore = defineStore('batches', () => {
     const batch = await act(batchId, 'approve', 'Approve failed', () => call('batch:approve', { id: batchId, entryIds }));
     if (batch) {
       upsert(batch);
-      toast.success('Approved', `${entryIds.length} of ${batch.entries.length} entries will run.`);
+      toast.success('Approved', `${entryIds.length} of ${plural(batch.entries.length, 'entry', 'entries')} will run.`);
     }
     return batch;
   }
@@ -154,7 +155,7 @@ export const useBatchStore = defineStore('batches', () => {
       upsert(batch);
       selectedId.value = batch.id;
       const state = batch.status === 'pending' ? 'waiting for approval' : `${batch.status} (semi-autonomy)`;
-      toast.success('Batch created', `${batch.entries.length} entries, ${state}.`);
+      toast.success('Batch created', `${plural(batch.entries.length, 'entry', 'entries')}, ${state}.`);
       return batch;
     } catch (error) {
       toast.failure('Could not create the batch', error);
