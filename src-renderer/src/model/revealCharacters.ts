@@ -1,49 +1,12 @@
 /**
  * Splits command text into plain runs and *revealed* characters: the ones that make what a
- * person sees differ from what bash runs. The character class is copied from
- * `src-main/core/policy/characters.ts` (the renderer may not import core); keep the two equal.
+ * person sees differ from what bash runs. The character class is the policy's own (shared).
  */
-const SUSPICIOUS =
-  // Control characters and combining marks are the point of this pattern.
-  // eslint-disable-next-line no-control-regex, no-misleading-character-class
-  /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Variation_Selector}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u034F\u115F\u1160\u180E\u2800\u3164\uFFA0]/gu;
+import { SUSPICIOUS_CHARACTER as SUSPICIOUS, describeCodePoint, escapeFor } from '../../../src-main/shared/suspiciousCharacters';
 
-const NAMES: Record<number, string> = {
-  0x0000: 'NUL',
-  0x000d: 'carriage return',
-  0x001b: 'escape',
-  0x00a0: 'no-break space',
-  0x200b: 'zero width space',
-  0x200c: 'zero width non-joiner',
-  0x200d: 'zero width joiner',
-  0x200e: 'left-to-right mark',
-  0x200f: 'right-to-left mark',
-  0x202a: 'left-to-right embedding',
-  0x202b: 'right-to-left embedding',
-  0x202c: 'pop directional formatting',
-  0x202d: 'left-to-right override',
-  0x202e: 'right-to-left override',
-  0x2060: 'word joiner',
-  0x2066: 'left-to-right isolate',
-  0x2067: 'right-to-left isolate',
-  0x2068: 'first strong isolate',
-  0x2069: 'pop directional isolate',
-  0xfeff: 'zero width no-break space',
-};
+export { describeCodePoint, escapeFor };
 
 export type CommandSegment = { kind: 'text'; text: string } | { kind: 'revealed'; text: string; codePoint: number; label: string };
-
-/** `U+200B (zero width space)` style description of a code point. */
-export function describeCodePoint(codePoint: number): string {
-  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
-  const name = NAMES[codePoint];
-  return name ? `${hex} (${name})` : hex;
-}
-
-/** The visible escape for a code point: `\u{200B}`. */
-export function escapeFor(codePoint: number): string {
-  return `\\u{${codePoint.toString(16).toUpperCase()}}`;
-}
 
 /**
  * Cuts `text` into segments; joining the `text` of plain segments with the escapes of revealed
