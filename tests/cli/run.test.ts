@@ -94,6 +94,20 @@ describe('leash run', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('dry-runs without running anything: programs resolved, cwd and syntax checked, audited', async () => {
+    const { file, home, dir } = await batchFile({ entries: [{ command: 'touch made-it' }, { command: 'no-such-tool-leash' }, { command: "echo 'open" }] });
+    const result = await leash(['run', file, '--dry-run', '--json'], home);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { entries: { ok: boolean; executables: { program: string; resolved: string | null }[]; syntax: { ok: boolean } }[] };
+    expect(report.entries.map((e) => e.ok)).toEqual([true, false, false]);
+    expect(report.entries[1]?.executables).toEqual([{ program: 'no-such-tool-leash', resolved: null }]);
+    expect(report.entries[2]?.syntax.ok).toBe(false);
+    await expect(readFile(join(dir, 'made-it'))).rejects.toThrow();
+    const audit = await readFile(join(home, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('"event":"DRY_RUN"');
+    expect(audit).not.toContain('ENTRY_STARTED');
+  });
+
   it('refuses to run without a terminal to ask on, unless --yes', async () => {
     const { file, home } = await batchFile({ entries: [{ command: 'ls' }] });
     const result = await leash(['run', file], home);

@@ -1,18 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { BatchError, type Batch, type BatchEntry } from '../../core/batch/index.js';
+import { BatchError, type Batch, type BatchEntry, type DryRunReport } from '../../core/batch/index.js';
 import { openLeash, type Leash } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { EXIT, write, type CliIO } from '../io.js';
 
-export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--audit FILE] [--json]
+export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--dry-run] [--audit FILE] [--json]
 
 BATCH.json: {"entries":[{"command":"...","cwd":"...","timeoutMs":N}], "cwd":"...", "stopOnFailure":true}
   --yes        run without asking (never runs a denied entry; asked-for entries need --allow-ask)
   --allow-ask  with --yes, also run entries the policy marks for review
+  --dry-run    run nothing: show each entry's verdict, the programs it would run (or "not found"),
+               whether its cwd exists and whether bash can parse it (audited as DRY_RUN)
   --audit FILE write the audit trail to FILE instead of the data directory's
   --json       print the final batch as JSON on stdout (progress goes to stderr)
 Ctrl+C stops after the running entry; a second Ctrl+C kills it (emergency stop).
@@ -58,6 +60,20 @@ function describeEntries(batch: Batch): string {
     .join('\n');
 }
 
+function describeDryRun(report: DryRunReport): string {
+  return report.entries
+    .map((entry, index) => {
+      const programs = entry.executables.map((e) => `${e.program} → ${e.resolved ?? 'not found'}`).join(', ') || '(none)';
+      return [
+        `  ${index + 1}. ${entry.ok ? 'would start' : 'WOULD FAIL '} [${entry.verdict}] ${entry.command.split('\n')[0]}`,
+        `       programs: ${programs}`,
+        `       cwd: ${entry.cwd} (${entry.cwdExists ? 'exists' : 'MISSING'})`,
+        `       syntax: ${entry.syntax.ok ? 'ok' : entry.syntax.message}`,
+      ].join('\n');
+    })
+    .join('\n');
+}
+
 function summary(batch: Batch): string {
   const rows = batch.entries.map((e, i) => {
     const detail = e.status === 'completed' || e.status === 'error' ? `exit ${e.exitCode ?? e.signal ?? '?'}` : (e.note ?? '');
@@ -82,7 +98,7 @@ function exitCodeFor(batch: Batch, stopped: boolean): number {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { valued: ['audit'], boolean: ['yes', 'allow-ask', 'json', 'help'], aliases: { y: 'yes', h: 'help' } });
+  const args = parseArgs(argv, { valued: ['audit'], boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help'], aliases: { y: 'yes', h: 'help' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -95,7 +111,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const yes = args.flags.has('yes');
   const json = args.flags.has('json');
   const human = json ? io.stderr : io.stdout;
-  if (!yes && !io.stdin.isTTY) {
+  const dryRun = args.flags.has('dry-run');
+  if (!yes && !dryRun && !io.stdin.isTTY) {
     await write(io.stderr, 'leash run: standard input is not a terminal, so Leash cannot ask you; pass --yes to run allowed entries without asking\n');
     return EXIT.usage;
   }
@@ -137,6 +154,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       throw error;
     }
     await write(human, `batch ${current.id}: ${current.entries.length} entr${current.entries.length === 1 ? 'y' : 'ies'}\n${describeEntries(current)}\n`);
+    if (dryRun) {
+      const report = await leash.batches.dryRun(current.id);
+      current = await leash.batches.reject(current.id, 'dry run only');
+      await write(human, `\ndry run (nothing ran):\n${describeDryRun(report)}\n`);
+      if (json) await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+      return report.entries.every((e) => e.ok) ? EXIT.ok : EXIT.failed;
+    }
     const allowAsk = args.flags.has('allow-ask') || !yes;
     const chosen = current.entries.filter((e) => e.classification.verdict === 'allow' || (allowAsk && e.classification.verdict === 'ask'));
     if (chosen.length === 0) {
