@@ -72,13 +72,17 @@ export function createExecution(deps: ExecutionDeps): Execution {
 
   const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
     const { shell, env, withheld } = deps.environment();
-    await setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString() });
-    await audit.append({
-      event: 'ENTRY_STARTED',
-      ...entryAudit(batch, entry),
-      approvedBy: batch.approvedBy ?? undefined,
-      details: { cwd: entry.cwd, timeoutMs: entry.timeoutMs, withheldEnv: withheld },
-    });
+    assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
+    // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
+    await Promise.all([
+      setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString() }),
+      audit.append({
+        event: 'ENTRY_STARTED',
+        ...entryAudit(batch, entry),
+        approvedBy: batch.approvedBy ?? undefined,
+        details: { cwd: entry.cwd, timeoutMs: entry.timeoutMs, withheldEnv: withheld },
+      }),
+    ]);
     const process = deps.start(
       { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
       { onOutput: (stream, text) => state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text }) },
@@ -89,7 +93,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
     current = undefined;
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
-    await setEntry(batch.id, entry.id, status, {
+    const stored = setEntry(batch.id, entry.id, status, {
       exitCode: result.exitCode,
       signal: result.signal,
       startedAt: result.startedAt,
@@ -113,8 +117,12 @@ export function createExecution(deps: ExecutionDeps): Execution {
       reason: `${status}${note ? `: ${note}` : ''}`,
     };
     // After an emergency stop the record follows the kill; it never holds anything up.
-    if (emergency !== undefined) audit.appendNoWait(finished);
-    else await audit.append(finished);
+    if (emergency !== undefined) {
+      audit.appendNoWait(finished);
+      await stored;
+    } else {
+      await Promise.all([stored, audit.append(finished)]);
+    }
     return status === 'completed';
   };
 
