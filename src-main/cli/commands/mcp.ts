@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { dataDirectory } from '../../core/paths.js';
 import { createLeashMcpServer } from '../../mcp/server.js';
 import { parseArgs } from '../args.js';
+import { packageVersion } from '../version.js';
 import { EXIT, write, type CliIO } from '../io.js';
 
 export const usage = `Usage: leash mcp
@@ -10,13 +10,6 @@ An MCP server on stdio for coding agents (Claude Code, Codex, Cursor, any MCP cl
 the agent's commands to the running Leash (desktop app or \`leash serve\`) and returns results;
 a person approves in Leash. Tools: run_commands, get_batch, classify.`;
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { boolean: ['help'], aliases: { h: 'help' } });
@@ -24,7 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
-  const server = createLeashMcpServer({ dataDir: dataDirectory(io.env), version: version() });
+  const server = createLeashMcpServer({ dataDir: dataDirectory(io.env), version: packageVersion() });
   // stdout carries the protocol: nothing else may be written there.
   const transport = new StdioServerTransport(io.stdin, io.stdout);
   await server.connect(transport);

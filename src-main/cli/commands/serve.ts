@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startIntake } from '../../control/intake.js';
 import { openLeash } from '../../core/leash.js';
@@ -7,6 +6,7 @@ import { forwardEvents } from '../../ipc/events.js';
 import { createHandlers } from '../../ipc/handlers.js';
 import { startBrowserServer } from '../../server/browserServer.js';
 import { parseArgs, stringFlag } from '../args.js';
+import { packageVersion } from '../version.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
 
 export const usage = `Usage: leash serve [--port N] [--audit FILE]
@@ -17,13 +17,6 @@ free port. Ctrl+C stops any running batch (emergency stop) and exits.`;
 /** Where `npm run build` puts the renderer, relative to this file in src-main/ and in dist/. */
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
   const args = parseArgs(argv, { valued: ['port', 'audit', 'renderer'], boolean: ['help'], aliases: { h: 'help', p: 'port' } });
