@@ -7,6 +7,8 @@ export interface Analysis {
   parser: BashParser;
   settings: PolicySettings;
   findings: Findings;
+  /** Files a network fetcher wrote earlier in the script (`curl -o x.sh …; sh x.sh`). */
+  downloads: Set<string>;
   /** Analyses a script found inside the command (`sh -c '…'`, `eval`, a here-document for a shell). */
   analyzeScript(text: string, context: Context, outerSpan: Span): CommandInfo[];
 }

@@ -83,6 +83,7 @@ export function createPolicyEngineWith(parser: BashParser): PolicyEngine {
         parser,
         settings,
         findings,
+        downloads: new Set(),
         analyzeScript(script, context, outerSpan) {
           return analyzeScript(script, { ...context, depth: context.depth + 1, outerSpan: context.outerSpan ?? outerSpan });
         },

@@ -49,6 +49,48 @@ function globMatches(glob: string, name: string): boolean {
   }
 }
 
+/**
+ * Where a fetcher saves: its output option (`curl -o F`, `wget -O F`, `--output F`, …) and, for
+ * any URL, the URL's last segment (`curl -O`, `wget`'s default). Over-recording only matters if
+ * the same command then runs that file.
+ */
+function recordDownloads(analysis: Analysis, program: string, args: readonly Arg[]): void {
+  const outputOption = program === 'curl' ? /^(-o|--output)$/ : program.startsWith('wget') ? /^(-O|--output-document)$/ : /^(-o|-O|--output|--out)$/;
+  const attachedOption = program === 'curl' ? /^(?:-o|--output=)(.+)$/ : program.startsWith('wget') ? /^(?:-O|--output-document=)(.+)$/ : /^(?:-[oO]|--output=|--out=)(.+)$/;
+  const values = args.map((a) => a.value);
+  values.forEach((value, index) => {
+    const next = values[index + 1];
+    if (outputOption.test(value) && next !== undefined) analysis.downloads.add(next);
+    const attached = attachedOption.exec(value)?.[1];
+    if (attached) analysis.downloads.add(attached);
+    const url = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\/([^/?#]+)(?:[?#].*)?$/i.exec(value);
+    if (url?.[1]) analysis.downloads.add(url[1]);
+  });
+}
+
+/** The download `path` names, if any: same path, or the same file name in the working directory. */
+function downloadedFile(analysis: Analysis, path: string): string | undefined {
+  const normal = (p: string): string => p.replace(/^(\.\/)+/, '');
+  const target = normal(path);
+  for (const file of analysis.downloads) {
+    const saved = normal(file);
+    if (saved === target || (!saved.includes('/') && basename(target) === saved) || (!target.includes('/') && basename(saved) === target)) return file;
+  }
+  return undefined;
+}
+
+/** `runner` undefined: the downloaded file is itself the command (`./install.sh`). */
+function denyDownloadedRun(analysis: Analysis, runner: string | undefined, path: string | undefined, add: (r: Reason) => void): boolean {
+  const file = path === undefined ? undefined : downloadedFile(analysis, path);
+  if (file === undefined || path === undefined) return false;
+  add({
+    code: 'REMOTE_CODE_EXECUTION',
+    rule: 'deny:remote-code',
+    message: `blocked: ${runner === undefined ? 'runs' : `\`${runner}\` runs`} \`${path}\`, which a network fetch earlier in this command downloaded`,
+  });
+  return true;
+}
+
 export function fetcherIn(infos: readonly CommandInfo[]): CommandInfo | undefined {
   return infos.find((info) => info.fetches);
 }
@@ -109,6 +151,8 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   const exact = program;
   program = program.toLowerCase();
 
+  if (nameArg.value.includes('/')) denyDownloadedRun(analysis, undefined, nameArg.value, add);
+
   const unwrapped = unwrap(program, args, nameArg);
   if (unwrapped) return invokeWrapped(analysis, invocation, context, program, unwrapped, add);
 
@@ -130,12 +174,14 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   if (program === 'eval') return invokeEval(analysis, context, args, add);
   if (program === 'source' || program === '.') {
     denyFetchedCode(program, args, invocation.stdin, false, add);
+    denyDownloadedRun(analysis, program, args[0]?.value, add);
     add({ code: 'OPAQUE_CODE', message: `\`${program}\` runs a file's commands in the current shell, which Leash cannot see` });
     return [ownInfo(program, { interpreter: true })];
   }
   if (isInterpreter(program)) {
     const readsStdin = interpreterReadsStdin(args.map((a) => a.value));
     denyFetchedCode(program, args, invocation.stdin, readsStdin, add);
+    for (const arg of args) if (!arg.value.startsWith('-') && denyDownloadedRun(analysis, program, arg.value, add)) break;
     add({ code: 'OPAQUE_CODE', message: `\`${program}\` runs program code that Leash does not analyse` });
     return [ownInfo(program, { interpreter: true, runsStdin: readsStdin })];
   }
@@ -146,6 +192,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     }
     return [ownInfo(program)];
   }
+  if (FETCHERS.has(program)) recordDownloads(analysis, program, args);
   const nested = program === 'find' ? invokeFindExec(analysis, invocation, context, args) : [];
   return [...nested, ...judgeByRules(analysis, exact, args, invocation.stdin, add)];
 }
@@ -273,6 +320,7 @@ function invokeShell(
   }
   if (mode.kind === 'file') {
     const file = args[mode.fileIndex] as Arg;
+    denyDownloadedRun(analysis, program, file.value, add);
     add({ code: 'OPAQUE_CODE', message: `\`${program}\` runs the script \`${file.word.source}\`, whose contents Leash cannot see` });
     return [info];
   }

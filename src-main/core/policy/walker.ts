@@ -167,6 +167,7 @@ export class Walker {
     const infos: CommandInfo[] = [];
     const args: Arg[] = [];
     const assignments: Invocation['assignments'] = [];
+    const writes: string[] = [];
     let input = stdin;
     for (const child of node.namedChildren) {
       if (!child) continue;
@@ -180,6 +181,7 @@ export class Walker {
         const redirect = this.redirect(child, context);
         infos.push(...redirect.nested);
         if (redirect.stdin) input = redirect.stdin;
+        if (redirect.writes !== undefined) writes.push(redirect.writes);
       } else if (child.type !== 'comment') {
         const expanded = this.args(child, context);
         infos.push(...(expanded[0]?.nested ?? []));
@@ -193,6 +195,7 @@ export class Walker {
     const invocation: Invocation = { args, assignments, span: nodeSpan(node) };
     if (input) invocation.stdin = input;
     const own = invoke(this.analysis, invocation, context);
+    this.noteDownloads(own, writes);
     return [...own, ...infos.map((info) => ({ ...info, nestedIn: true }))];
   }
 
@@ -214,18 +217,21 @@ export class Walker {
   private redirected(node: SyntaxNode, context: Context): CommandInfo[] {
     const infos: CommandInfo[] = [];
     const continuations: SyntaxNode[] = [];
+    const writes: string[] = [];
     let stdin: StdinInput | undefined;
     for (const redirect of node.childrenForFieldName('redirect')) {
       if (!redirect) continue;
       const result = this.redirect(redirect, context);
       infos.push(...result.nested);
       if (result.stdin) stdin = result.stdin;
+      if (result.writes !== undefined) writes.push(result.writes);
       continuations.push(...result.continuations);
     }
     const body = node.childForFieldName('body');
     const pipeTail = continuations.find((c) => c.type === 'pipeline');
     const first = body ? (pipeTail ? within(context, 'in the 1st command of a pipeline') : context) : context;
     const bodyInfos = body ? this.statement(body, first, stdin) : [];
+    this.noteDownloads(bodyInfos, writes);
     if (!body) this.add({ code: 'SHELL_STATE_CHANGE', message: `\`${node.text.split('\n')[0]}\` has redirections but no command`, span: nodeSpan(node) }, context);
     if (pipeTail) {
       infos.push(...this.pipeline(pipeTail.namedChildren.filter(isStatement), context, [[...bodyInfos, ...infos]]));
@@ -236,7 +242,7 @@ export class Walker {
     return infos;
   }
 
-  private redirect(node: SyntaxNode, context: Context): { nested: CommandInfo[]; stdin?: StdinInput; continuations: SyntaxNode[] } {
+  private redirect(node: SyntaxNode, context: Context): { nested: CommandInfo[]; stdin?: StdinInput; continuations: SyntaxNode[]; writes?: string } {
     const nested: CommandInfo[] = [];
     const continuations: SyntaxNode[] = [];
     if (node.type === 'heredoc_redirect') {
@@ -277,8 +283,16 @@ export class Walker {
       this.add({ code: 'RAW_DISK_WRITE', rule: 'deny:raw-disk', message: `blocked: writes straight to the disk device \`${target.value}\``, span }, context);
     } else if (!HARMLESS_TARGETS.has(target.value) || target.dynamic) {
       this.add({ code: 'OUTPUT_REDIRECT', message: `writes to the file \`${target.word.source}\` (\`${operator}\`)`, span }, context);
+      return { nested, continuations, writes: target.value };
     }
     return { nested, continuations };
+  }
+
+  /** A fetcher's output redirected into a file makes that file a download (`curl … > x.sh`). */
+  private noteDownloads(infos: CommandInfo[], writes: string[]): void {
+    if (writes.length > 0 && infos.some((info) => info.fetches && !info.nestedIn)) {
+      for (const file of writes) this.analysis.downloads.add(file);
+    }
   }
 
   /** Visits pipeline stages and checks what flows from one into the next. */
