@@ -221,7 +221,10 @@ export function createExecution(deps: ExecutionDeps): Execution {
     },
     stopEverything(reason) {
       emergency = reason;
-      const running = current ? { batchId: current.batchId, entryId: current.entryId } : undefined;
+      // Between ENTRY_STARTED and the spawn there is no process yet; runEntry kills it as soon as
+      // it exists (it checks `emergency`), and the report still names the entry.
+      const starting = state.all().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
+      const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
       const dequeued = queue.splice(0, queue.length);
       for (const id of dequeued) void cancelQueued(id, reason).catch(() => undefined);
