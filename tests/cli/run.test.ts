@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,13 @@ function leash(args: string[], home: string, options: { onStdout?: (text: string
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+async function storedBatchesText(home: string): Promise<string> {
+  const dir = join(home, 'batches');
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const texts = await Promise.all(files.filter((f) => f.endsWith('.json')).map((f) => readFile(join(dir, f), 'utf8').catch(() => '')));
+  return texts.join('\n');
 }
 
 async function batchFile(content: unknown): Promise<{ file: string; home: string; dir: string }> {
@@ -145,7 +152,7 @@ describe('leash run', () => {
     expect(await livePidsWith(marker)).toEqual([]);
   });
 
-  it('recovers after being killed mid-batch: the batch comes back interrupted and the audit verifies', async () => {
+  it('recovers after being killed mid-batch: the batch comes back interrupted, its leftovers are killed, the audit verifies', async () => {
     const marker = `leash-crash-${randomUUID()}`;
     const { file, home } = await batchFile({ entries: [{ command: `exec -a ${marker} sleep 300` }, { command: 'echo after' }] });
     let killed = false;
@@ -153,18 +160,22 @@ describe('leash run', () => {
       onStdout: (text, child) => {
         if (killed || !text.includes(`$ exec -a ${marker}`)) return;
         killed = true;
-        void waitFor(async () => (await livePidsWith(marker)).length > 0).then(() => child.kill('SIGKILL'));
+        // Kill once the process runs and its identity is on disk (recorded right after the spawn).
+        void waitFor(async () => (await livePidsWith(marker)).length > 0 && (await storedBatchesText(home)).includes('"startTime"')).then(() => child.kill('SIGKILL'));
       },
     });
-    // The command outlives the killed CLI (it runs in its own process group); clean it up.
-    for (const pid of await livePidsWith(marker)) process.kill(pid, 'SIGKILL');
+    // The command outlives the killed CLI: it runs in its own process group.
+    expect((await livePidsWith(marker)).length).toBeGreaterThan(0);
 
+    // The next start recovers the batch and kills what the crashed run left behind.
     const list = await leash(['batches', '--json'], home);
+    expect(await livePidsWith(marker)).toEqual([]);
     expect(list.code).toBe(0);
     const [batch] = JSON.parse(list.stdout) as Batch[];
     expect(batch?.status).toBe('interrupted');
     expect(batch?.entries.map((e) => e.status)).toEqual(['interrupted', 'cancelled']);
     const verify = await leash(['audit', 'verify'], home);
     expect(verify.code).toBe(0);
+    expect(await readFile(join(home, 'audit.jsonl'), 'utf8')).toMatch(/killed 1 process it left running/);
   });
 });

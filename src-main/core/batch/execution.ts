@@ -1,4 +1,5 @@
 import type { AuditEventInput, AuditWriter } from '../audit/index.js';
+import { identifyProcess } from '../runner/leftovers.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
 import type { BatchState } from './state.js';
 import { assertBatchMove, assertEntryMove } from './transitions.js';
@@ -85,7 +86,20 @@ export function createExecution(deps: ExecutionDeps): Execution {
     ]);
     const process = deps.start(
       { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
-      { onOutput: (stream, text) => state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text }) },
+      {
+        onOutput: (stream, text) => state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text }),
+        onStart: (pid) => {
+          const identity = identifyProcess(pid);
+          if (!identity) return;
+          // Recorded without holding the entry up; a crash before it lands only loses the reaping.
+          void state
+            .change(batch.id, (b) => {
+              const stored = b.entries.find((e) => e.id === entry.id);
+              if (stored?.status === 'running') stored.process = identity;
+            })
+            .catch(() => undefined);
+        },
+      },
     );
     current = { batchId: batch.id, entryId: entry.id, process };
     if (emergency !== undefined) void process.kill('cancelled');
@@ -103,6 +117,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       stderr: result.stderr,
       error: result.error ?? null,
       note,
+      process: null,
     });
     const finished: AuditEventInput = {
       event: 'ENTRY_FINISHED',

@@ -4,6 +4,7 @@ import { createAutonomyControl, type AutonomyControl } from '../autonomy/autonom
 import { createRateLimiter } from '../autonomy/rateLimiter.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { filterEnvironment } from '../runner/environmentFilter.js';
+import { reapLeftovers } from '../runner/leftovers.js';
 import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
@@ -287,11 +288,14 @@ async function recoverInterrupted(state: ReturnType<typeof createBatchState>, au
       b.finishedAt = now().toISOString();
       b.note = note;
       for (const entry of b.entries) {
-        if (entry.status === 'running') Object.assign(entry, { status: 'interrupted', note });
+        if (entry.status === 'running') Object.assign(entry, { status: 'interrupted', note, process: null });
         else if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note });
       }
     });
     const running = batch.entries.find((e) => e.status === 'running');
-    await audit.append({ event: 'BATCH_FINISHED', batchId: batch.id, entryId: running?.id, command: running?.command, reason: `interrupted: ${note}` });
+    // Entries run detached, so the command may have outlived Leash: kill what is left of it.
+    const leftovers = running?.process ? await reapLeftovers(running.process).catch(() => 0) : 0;
+    const reaped = leftovers > 0 ? `; killed ${leftovers} process${leftovers === 1 ? '' : 'es'} it left running` : '';
+    await audit.append({ event: 'BATCH_FINISHED', batchId: batch.id, entryId: running?.id, command: running?.command, reason: `interrupted: ${note}${reaped}` });
   }
 }

@@ -32,6 +32,8 @@ export interface BatchEntry {
   error: EntryError | null;
   /** Why the entry is blocked, skipped, cancelled or interrupted. */
   note: string | null;
+  /** The running process group (Linux), so leftovers can be killed if Leash dies mid-run. */
+  process?: { pid: number; startTime: number } | null;
 }
 
 export interface Batch {

@@ -10,3 +10,4 @@ export { checkSyntax, type SyntaxCheck } from './syntaxCheck.js';
 export { cwdExists } from './workingDirectory.js';
 export { systemClock, type Clock } from './clock.js';
 export type * from './types.js';
+export { identifyProcess, reapLeftovers, type ProcessIdentity } from './leftovers.js';
