@@ -14,6 +14,7 @@ export const CHANNELS = [
   'batch:run',
   'batch:dryRun',
   'batch:stop',
+  'batch:output',
   'policy:classify',
   'autonomy:status',
   'autonomy:begin',

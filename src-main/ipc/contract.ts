@@ -1,6 +1,6 @@
 import type { AuditRecord, AuditVerification } from '../core/audit/index.js';
 import type { AutonomyStatus } from '../core/autonomy/autonomy.js';
-import type { Batch, DryRunReport, EmergencyStopReport } from '../core/batch/index.js';
+import type { Batch, DryRunReport, EmergencyStopReport, RecentOutput } from '../core/batch/index.js';
 import type { PreviewResult } from '../core/intake/pastePreview.js';
 import type { Classification } from '../core/policy/types.js';
 import type { CheckedPatterns } from '../core/policy/patterns.js';
@@ -37,6 +37,7 @@ export interface Responses {
   'batch:run': Batch;
   'batch:dryRun': DryRunReport;
   'batch:stop': Batch;
+  'batch:output': RecentOutput;
   'policy:classify': Classification;
   'autonomy:status': AutonomyStatus;
   'autonomy:begin': { token: string; expiresAt: string };
@@ -75,7 +76,7 @@ export type Request<C extends Channel> = Requests[C];
 export type Response<C extends Channel> = Responses[C];
 
 /** The domain types the renderer shows, re-exported so it never imports core (even for types). */
-export type { AuditRecord, AuditVerification, AutonomyStatus, Batch, Classification, DryRunReport, EmergencyStopReport, PreviewResult, Settings };
+export type { AuditRecord, AuditVerification, AutonomyStatus, Batch, Classification, DryRunReport, EmergencyStopReport, PreviewResult, RecentOutput, Settings };
 export type { BatchEntry, BatchStatus, EntryStatus } from '../core/batch/index.js';
 export type { Reason, Verdict } from '../core/policy/types.js';
 

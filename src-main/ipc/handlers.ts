@@ -52,6 +52,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'batch:run': ({ id }) => batches.run(id),
     'batch:dryRun': ({ id }) => batches.dryRun(id),
     'batch:stop': ({ id }) => batches.stop(id),
+    'batch:output': async ({ id, entryId }) => batches.recentOutput(id, entryId),
     'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),
     'autonomy:status': async () => batches.autonomy.status(),
     'autonomy:begin': async () => batches.autonomy.begin(),

@@ -39,6 +39,7 @@ export const requestSchemas = {
   'batch:run': z.object({ id }).strict(),
   'batch:dryRun': z.object({ id }).strict(),
   'batch:stop': z.object({ id }).strict(),
+  'batch:output': z.object({ id, entryId: id }).strict(),
   'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),
   'autonomy:status': empty,
   'autonomy:begin': empty,

@@ -203,6 +203,23 @@ describe('end to end in Chromium', () => {
     await screenshot(page, '6-audit-intact');
   });
 
+  it('shows a running entry\'s earlier output after the page reloads', async () => {
+    const page = await start();
+    const marker = `leash-reload-${randomUUID()}`;
+    // The output ("printed-before-reload") differs from the command text, so only output can match.
+    await createFromPaste(page, `printf 'printed-%s\\n' before-reload; exec -a ${marker} sleep 300`, 1);
+    await page.getByTestId('approve-all').click();
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('output-view').first().innerText(), { timeout: 15_000 }).toContain('printed-before-reload');
+    await page.reload();
+    await page.getByTestId('batch-row').first().click();
+    await expect.poll(() => page.getByTestId('output-view').first().innerText(), { timeout: 15_000 }).toContain('printed-before-reload');
+    await screenshot(page, '8-output-after-reload');
+    await page.getByTestId('emergency-stop').click();
+    await expect.poll(() => batchStatus(page), { timeout: 5_000 }).toBe('cancelled');
+    expect(await livePidsWith(marker)).toEqual([]);
+  });
+
   it('shows invisible characters in a proposed command as visible escapes', async () => {
     const page = await start();
     await createFromPaste(page, 'echo safe\u200b; ls\u202e', 1);

@@ -27,6 +27,17 @@ export interface Execution {
   /** Resolves once nothing runs. */
   idle(): Promise<void>;
   isQueued(batchId: string): boolean;
+  /** The end of the running entry's live output, for a page that (re)connects mid-run. */
+  recentOutput(entryId: string): RecentOutput | undefined;
+}
+
+/** How much live output of the running entry is kept for pages that connect late. */
+export const RECENT_OUTPUT_CHARS = 256 * 1024;
+
+export interface RecentOutput {
+  chunks: { stream: 'stdout' | 'stderr'; text: string }[];
+  /** Earlier output was dropped to stay within RECENT_OUTPUT_CHARS. */
+  truncated: boolean;
 }
 
 const OUTCOME_STATUS: Record<EntryRunResult['outcome'], EntryStatus> = {
@@ -71,8 +82,22 @@ export function createExecution(deps: ExecutionDeps): Execution {
     }
   };
 
+  let recent: { entryId: string; output: RecentOutput; chars: number } | undefined;
+  const keepRecent = (stream: 'stdout' | 'stderr', text: string): void => {
+    if (!recent) return;
+    const kept = text.slice(-RECENT_OUTPUT_CHARS);
+    recent.output.chunks.push({ stream, text: kept });
+    recent.chars += kept.length;
+    if (kept.length < text.length) recent.output.truncated = true;
+    while (recent.chars > RECENT_OUTPUT_CHARS && recent.output.chunks.length > 1) {
+      recent.chars -= (recent.output.chunks.shift() as { text: string }).text.length;
+      recent.output.truncated = true;
+    }
+  };
+
   const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
     const { shell, env, withheld } = deps.environment();
+    recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
     // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
     await Promise.all([
@@ -87,7 +112,10 @@ export function createExecution(deps: ExecutionDeps): Execution {
     const process = deps.start(
       { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
       {
-        onOutput: (stream, text) => state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text }),
+        onOutput: (stream, text) => {
+          keepRecent(stream, text);
+          state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
+        },
         onStart: (pid) => {
           const identity = identifyProcess(pid);
           if (!identity) return;
@@ -105,6 +133,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
     if (emergency !== undefined) void process.kill('cancelled');
     const result = await process.result;
     current = undefined;
+    recent = undefined;
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
     const stored = setEntry(batch.id, entry.id, status, {
@@ -247,5 +276,6 @@ export function createExecution(deps: ExecutionDeps): Execution {
     },
     idle: () => loop,
     isQueued: (batchId) => queue.includes(batchId),
+    recentOutput: (entryId) => (recent?.entryId === entryId ? structuredClone(recent.output) : undefined),
   };
 }

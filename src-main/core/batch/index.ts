@@ -5,3 +5,4 @@ export { validateNewBatch, newBatchSchema, newEntrySchema, type NewBatch, type N
 export { canMoveBatch, canMoveEntry } from './transitions.js';
 export type { DryRunEntry, DryRunReport } from './dryRun.js';
 export * from './types.js';
+export type { RecentOutput } from './execution.js';

@@ -9,7 +9,7 @@ import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js'
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
-import { createExecution } from './execution.js';
+import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { createBatchState } from './state.js';
 import type { BatchStore } from './store.js';
@@ -52,6 +52,8 @@ export interface BatchService {
   stop(id: string): Promise<Batch>;
   emergencyStop(): Promise<EmergencyStopReport>;
   whenSettled(id: string): Promise<Batch>;
+  /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
+  recentOutput(id: string, entryId: string): RecentOutput;
   on(listener: (event: BatchEvent) => void): () => void;
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
@@ -162,6 +164,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     get: (id) => state.get(id),
     on: (listener) => state.on(listener),
     whenSettled,
+    recentOutput(id, entryId) {
+      if (!state.get(id).entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
+      return execution.recentOutput(entryId) ?? { chunks: [], truncated: false };
+    },
     async create(input) {
       const current = settings.get();
       const valid = validateNewBatch(input, current.maxBatchSize);

@@ -40,6 +40,24 @@ export const useAppStore = defineStore('app', () => {
   async function refresh(): Promise<void> {
     const audit = useAuditStore();
     await Promise.all([loadInfo(), useBatchStore().load(), useAutonomyStore().load(), useSettingsStore().load(), audit.loaded ? audit.load() : undefined]);
+    await catchUpRunningOutput();
+  }
+
+  /** A page that (re)connects mid-run gets the end of the running entry's output it missed. */
+  async function catchUpRunningOutput(): Promise<void> {
+    const output = useOutputStore();
+    for (const batch of useBatchStore().batches.filter((b) => b.status === 'running')) {
+      for (const entry of batch.entries.filter((e) => e.status === 'running' && !output.has(e.id))) {
+        try {
+          const recent = await call('batch:output', { id: batch.id, entryId: entry.id });
+          if (output.has(entry.id)) continue; // live output arrived meanwhile: keep it, do not double it
+          if (recent.truncated) output.receive({ batchId: batch.id, entryId: entry.id, stream: 'stderr', text: '[… earlier output not shown: it was printed before this page connected]\n' });
+          for (const chunk of recent.chunks) output.receive({ batchId: batch.id, entryId: entry.id, stream: chunk.stream, text: chunk.text });
+        } catch {
+          // Best effort: the entry's stored output appears when it finishes.
+        }
+      }
+    }
   }
 
   function subscribe(): void {

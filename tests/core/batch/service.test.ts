@@ -182,6 +182,29 @@ describe('approving and running', () => {
     expect(chunks.join('')).toBe('line1\nline2\nline3\n');
   });
 
+  it('keeps the end of the running entry\'s output for pages that connect late, bounded', async () => {
+    const h = await setup();
+    const batch = await h.service.create({ cwd, entries: [{ command: 'head -c 400000 /dev/zero | tr "\\0" x; echo; echo tail-marker; sleep 30', timeoutMs: 20_000 }] });
+    await h.service.approve(batch.id);
+    await h.service.run(batch.id);
+    const entryId = batch.entries[0]!.id;
+    let text = '';
+    const deadline = Date.now() + 15_000;
+    while (!text.includes('tail-marker') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      text = h.service.recentOutput(batch.id, entryId).chunks.map((c) => c.text).join('');
+    }
+    const recent = h.service.recentOutput(batch.id, entryId);
+    expect(text.endsWith('tail-marker\n')).toBe(true);
+    expect(recent.truncated).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(256 * 1024);
+    await h.service.stop(batch.id);
+    await h.service.emergencyStop();
+    await h.service.whenSettled(batch.id);
+    expect(h.service.recentOutput(batch.id, entryId)).toEqual({ chunks: [], truncated: false });
+    expect(() => h.service.recentOutput(batch.id, 'nope')).toThrow(expect.objectContaining({ code: 'ENTRY_NOT_FOUND' }));
+  });
+
   it('records output only by hash and size in the audit', async () => {
     const h = await setup();
     const batch = await h.service.create({ cwd, entries: [{ command: "printf 'top-%s\\n' secret-output" }] });
