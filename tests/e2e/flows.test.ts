@@ -111,6 +111,8 @@ describe('end to end in Chromium', () => {
     const shown = (await page.getByTestId('autonomy-token').innerText()).trim();
     expect(shown).toBe(token);
     await page.getByTestId('autonomy-token-copy').click();
+    // Writing to the clipboard is asynchronous: paste only once the copy has landed.
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 5_000 }).toBe(shown);
     const input = page.getByTestId('autonomy-token-input');
     await input.fill('');
     await input.focus();
