@@ -112,7 +112,7 @@ describe('end to end in Chromium', () => {
     expect(shown).toBe(token);
     await page.getByTestId('autonomy-token-copy').click();
     // Writing to the clipboard is asynchronous: paste only once the copy has landed.
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 5_000 }).toBe(shown);
+    await expect.poll(() => page.evaluate<string>('navigator.clipboard.readText()'), { timeout: 5_000 }).toBe(shown);
     const input = page.getByTestId('autonomy-token-input');
     await input.fill('');
     await input.focus();
