@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { quote } from 'shell-quote';
 import { allowRuleFor, checkAllowed } from './allowlist.js';
 import type { Analysis, Invocation, StdinInput } from './analysis.js';
@@ -17,6 +18,7 @@ import {
   shellMode,
 } from './programs.js';
 import type { Reason } from './types.js';
+import { denyDownloadedRun, recordDownloads } from './downloads.js';
 import { unwrap } from './wrappers.js';
 
 /** Builtins whose only purpose is to change the state of the shell that runs them. */
@@ -35,10 +37,6 @@ const PRIVILEGED_COMMAND_OPTIONS: Record<string, OptionSpec> = {
 
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
-function basename(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
 
 function globMatches(glob: string, name: string): boolean {
   const source = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -47,48 +45,6 @@ function globMatches(glob: string, name: string): boolean {
   } catch {
     return true;
   }
-}
-
-/**
- * Where a fetcher saves: its output option (`curl -o F`, `wget -O F`, `--output F`, …) and, for
- * any URL, the URL's last segment (`curl -O`, `wget`'s default). Over-recording only matters if
- * the same command then runs that file.
- */
-function recordDownloads(analysis: Analysis, program: string, args: readonly Arg[]): void {
-  const outputOption = program === 'curl' ? /^(-o|--output)$/ : program.startsWith('wget') ? /^(-O|--output-document)$/ : /^(-o|-O|--output|--out)$/;
-  const attachedOption = program === 'curl' ? /^(?:-o|--output=)(.+)$/ : program.startsWith('wget') ? /^(?:-O|--output-document=)(.+)$/ : /^(?:-[oO]|--output=|--out=)(.+)$/;
-  const values = args.map((a) => a.value);
-  values.forEach((value, index) => {
-    const next = values[index + 1];
-    if (outputOption.test(value) && next !== undefined) analysis.downloads.add(next);
-    const attached = attachedOption.exec(value)?.[1];
-    if (attached) analysis.downloads.add(attached);
-    const url = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\/([^/?#]+)(?:[?#].*)?$/i.exec(value);
-    if (url?.[1]) analysis.downloads.add(url[1]);
-  });
-}
-
-/** The download `path` names, if any: same path, or the same file name in the working directory. */
-function downloadedFile(analysis: Analysis, path: string): string | undefined {
-  const normal = (p: string): string => p.replace(/^(\.\/)+/, '');
-  const target = normal(path);
-  for (const file of analysis.downloads) {
-    const saved = normal(file);
-    if (saved === target || (!saved.includes('/') && basename(target) === saved) || (!target.includes('/') && basename(saved) === target)) return file;
-  }
-  return undefined;
-}
-
-/** `runner` undefined: the downloaded file is itself the command (`./install.sh`). */
-function denyDownloadedRun(analysis: Analysis, runner: string | undefined, path: string | undefined, add: (r: Reason) => void): boolean {
-  const file = path === undefined ? undefined : downloadedFile(analysis, path);
-  if (file === undefined || path === undefined) return false;
-  add({
-    code: 'REMOTE_CODE_EXECUTION',
-    rule: 'deny:remote-code',
-    message: `blocked: ${runner === undefined ? 'runs' : `\`${runner}\` runs`} \`${path}\`, which a network fetch earlier in this command downloaded`,
-  });
-  return true;
 }
 
 export function fetcherIn(infos: readonly CommandInfo[]): CommandInfo | undefined {
@@ -123,7 +79,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     if (found) add({ code: 'CREDENTIAL_PATH', rule: 'ask:credential-path', message: `\`${arg.word.source}\` names a credential location (${found})` });
   }
 
-  let program = basename(nameArg.value);
+  let program = posix.basename(nameArg.value);
   if (nameArg.dynamic) {
     const fetcher = fetcherIn(nameArg.nested);
     if (fetcher) {

@@ -14,7 +14,6 @@ import {
   plainVariableName,
   staticValue,
   wordValue,
-  type Word,
 } from './words.js';
 import type { Reason } from './types.js';
 
@@ -326,5 +325,3 @@ export class Walker {
 function isStatement(node: SyntaxNode | null): node is SyntaxNode {
   return !!node && STATEMENTS.has(node.type);
 }
-
-export type { Word };
