@@ -17,10 +17,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   inbox: { summary: 'sign or check a command file for the inbox folder', load: () => import('./commands/inbox.js') },
 };
 
-export function registerCommand(name: string, summary: string, load: () => Promise<CommandModule>): void {
-  COMMANDS[name] = { summary, load };
-}
-
 function help(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return `Leash: supervised semi-autonomy for AI agents' shell commands.\n\nUsage: leash <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun \`leash <command> --help\` for a command's options.\n`;

@@ -86,10 +86,6 @@ export function scanOptions(args: readonly string[], spec: OptionSpec): ScannedO
   return result;
 }
 
-export function hasOption(scanned: ScannedOptions, ...names: string[]): boolean {
-  return scanned.options.some((o) => names.includes(o.name));
-}
-
 export function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;

@@ -31,10 +31,6 @@ export function isInterpreter(program: string): boolean {
   return INTERPRETERS.has(program) || /^python\d+(\.\d+)?$/.test(program) || /^pypy\d/.test(program);
 }
 
-export function isShellLike(program: string): boolean {
-  return SHELLS.has(program) || isInterpreter(program);
-}
-
 /** Every program name a deny rule names, for matching glob-spelled command names (`/bin/r?`). */
 export const DENIED_PROGRAM_NAMES = [
   'rm', ...PRIVILEGE_ESCALATION, ...REMOTE_ACCESS, ...RAW_DISK, 'mkfs.ext4', 'mkfs.vfat', 'mkfs.xfs', 'mkfs.btrfs',

@@ -205,11 +205,6 @@ export function evaluateWord(node: SyntaxNode, vars: KnownVariables = new Map())
   return { pieces: piecesOf(node, vars), source: node.text, span: nodeSpan(node) };
 }
 
-/** A word made from a plain string (e.g. a command after `env -S` splitting). */
-export function literalWord(text: string, span: Span): Word {
-  return { pieces: [{ kind: 'quoted', text }], source: text, span };
-}
-
 export function isDynamic(word: Word): boolean {
   return word.pieces.some((p) => p.kind === 'dynamic' || p.kind === 'split');
 }
@@ -226,17 +221,4 @@ export function staticValue(word: Word): string | undefined {
 
 export function hasGlob(word: Word): boolean {
   return word.pieces.some((p) => p.kind === 'unquoted' && /[*?[]/.test(p.text));
-}
-
-/** A pattern-matching view of the word: unquoted glob characters stay special. */
-export function globSource(word: Word): { text: string; active: boolean[] } {
-  let text = '';
-  const active: boolean[] = [];
-  for (const piece of word.pieces) {
-    for (const char of piece.text) {
-      text += char;
-      for (let k = 0; k < char.length; k++) active.push(piece.kind === 'unquoted');
-    }
-  }
-  return { text, active };
 }

@@ -38,8 +38,6 @@ const SPECS: Record<string, WrapperSpec> = {
   time: { options: { flags: 'pavq', withValue: 'of', longFlags: ['portability', 'append', 'verbose', 'quiet'], longWithValue: ['output', 'format'] } },
 };
 
-export const WRAPPERS = new Set([...Object.keys(SPECS), 'env', 'command', 'xargs', 'watch']);
-
 /** Splits leading options (POSIX style: options end at the first operand). */
 function afterOptions(args: Arg[], spec: OptionSpec): { scanned: ReturnType<typeof scanOptions>; rest: Arg[] } {
   const values = args.map((a) => a.value);
