@@ -16,13 +16,15 @@ export interface BashParserOptions {
   runtimePath?: string;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM shim declares a module-level `require` in the same
+// bundle, and a second declaration makes the built main file fail to parse.
+const resolveFromHere = createRequire(import.meta.url);
 
 /** Locations of the two wasm files, so a packaged app can copy them out of the asar archive. */
 export function defaultWasmPaths(): { grammarPath: string; runtimePath: string } {
   return {
-    grammarPath: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
-    runtimePath: require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+    grammarPath: resolveFromHere.resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
+    runtimePath: resolveFromHere.resolve('web-tree-sitter/web-tree-sitter.wasm'),
   };
 }
 
