@@ -24,7 +24,7 @@ class StandInMenuItem {
   readonly role?: string;
   readonly type?: string;
   readonly accelerator?: string;
-  enabled: boolean;
+  enabled = true;
   readonly click?: Click;
   readonly submenu?: StandInMenu;
   constructor(options: MenuItemOptions) {
@@ -110,7 +110,9 @@ export const nativeImage = {
   createEmpty: () => new StandInNativeImage(''),
 };
 
-let currentTray: StandInTray | null = null;
+/** The live tray (Leash makes one); the host's clicks reach the newest. */
+const trays: StandInTray[] = [];
+const currentTray = (): StandInTray | undefined => trays.at(-1);
 
 class StandInTray extends EventEmitter {
   private menu: StandInMenu | null = null;
@@ -120,7 +122,7 @@ class StandInTray extends EventEmitter {
     if (process.env.LEASH_STANDIN_NO_TRAY === '1') throw new Error('the desktop has no status area (stand-in: LEASH_STANDIN_NO_TRAY)');
     const shown = typeof image === 'string' ? new StandInNativeImage(image) : image;
     journal('tray', 'new', shown.toJSON());
-    currentTray = this;
+    trays.push(this);
   }
   setToolTip(text: string): void {
     journal('tray', 'setToolTip', text);
@@ -140,7 +142,7 @@ class StandInTray extends EventEmitter {
   }
   destroy(): void {
     this.destroyed = true;
-    if (currentTray === this) currentTray = null;
+    trays.splice(trays.indexOf(this), 1);
     journal('tray', 'destroy');
   }
 }
@@ -249,9 +251,9 @@ export const nativeTheme = Object.assign(new EventEmitter(), {
 onHostMessage((message) => {
   if (message.kind === 'press-shortcut') shortcuts.get(message.accelerator)?.();
   else if (message.kind === 'click-notification') notifications[message.index]?.emit('click');
-  else if (message.kind === 'click-tray') currentTray?.emit('click');
+  else if (message.kind === 'click-tray') currentTray()?.emit('click');
   else if (message.kind === 'click-menu') {
-    const menu = message.where === 'tray' ? currentTray?.contextMenu : applicationMenu;
+    const menu = message.where === 'tray' ? currentTray()?.contextMenu : applicationMenu;
     const item = message.id ? menu?.getMenuItemById(message.id) : message.role ? menu?.findByRole(message.role) : null;
     if (!item || !item.enabled) return journal('menu', 'no-such-item', message);
     if (item.click) return item.click(item, BrowserWindow.getFocusedWindow(), {});
