@@ -16,6 +16,8 @@ export interface QuitGuard {
   quitWithoutAsking(reason: string): void;
   /** Resolves once Leash is closed (the audit lock released). */
   readonly closed: Promise<void>;
+  /** True once the way out is decided (closing or closed): windows may close without asking. */
+  readonly quitting: boolean;
 }
 
 export const QUIT_QUESTION: MessageBoxOptions = {
@@ -110,6 +112,9 @@ export function installQuitGuard(deps: QuitGuardDeps): QuitGuard {
 
   return {
     closed,
+    get quitting() {
+      return state === 'closing' || state === 'closed';
+    },
     quitWithoutAsking(reason) {
       if (state === 'closing' || state === 'closed') return;
       forced = reason;
