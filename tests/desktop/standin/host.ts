@@ -34,6 +34,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   args?: string[];
   colorScheme?: 'light' | 'dark';
+  /** 'pipe' to talk to the child on stdin (an MCP client); closed by default. */
+  stdin?: 'pipe' | 'ignore';
 }
 
 interface WindowPage {
@@ -283,7 +285,7 @@ export async function launchDesktop(options: LaunchOptions = {}): Promise<Deskto
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(REPO, 'tests/desktop/standin/register.ts'), MAIN_BUNDLE, ...(options.args ?? [])], {
     cwd: REPO,
     env: { ...process.env, LEASH_HOME: home, ELECTRON_RENDERER_URL: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe', 'ipc'],
   });
   return new DesktopApp(child, home, options);
 }
