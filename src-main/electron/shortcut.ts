@@ -31,11 +31,13 @@ export function registerEmergencyShortcut(
     if (registered) return { ok: true, accelerator, problems };
     problems.push(`the emergency stop shortcut ${accelerator} is taken by the system or another application`);
   }
-  problems.push(
-    options.wayland
-      ? 'no global emergency stop shortcut: this Wayland session does not let applications register one. In the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything'
-      : 'no global emergency stop shortcut could be registered; in the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything',
-  );
+  // On Wayland every accelerator fails for the same reason: one line says it.
+  if (options.wayland) {
+    const wayland =
+      'no global emergency stop shortcut: this Wayland session does not let applications register one. In the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything';
+    return { ok: false, problems: [wayland] };
+  }
+  problems.push('no global emergency stop shortcut could be registered; in the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything');
   return { ok: false, problems };
 }
 
