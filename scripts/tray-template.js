@@ -4,6 +4,7 @@
 // the glyph (white in the colour icon) becomes a transparent cut-out of the opaque shape.
 // Usage: node scripts/tray-template.js   (8-bit RGBA, non-interlaced PNGs only)
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { deflateSync, inflateSync, crc32 } from 'node:zlib';
 
 function decode(file) {
