@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../src-main/ipc/channels.js';
 import { launchDesktop, launchDesktopBrowser, MAIN_BUNDLE, type DesktopApp } from './standin/host.js';
 import { auditEvents, desktopScreenshot, lastCall, waitForCall } from './support.js';
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 /** The built main process starting, refusing to start, and serving the CLI, under the stand-in. */
 let browser: Browser;
@@ -112,7 +114,7 @@ describe('the built desktop app starting', () => {
     const request = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } };
     mcp.child.stdin?.write(`${JSON.stringify(request)}\n`);
     const line = await mcp.waitFor(() => mcp.stdout.split('\n').find((candidate) => candidate.includes('"id":1')), 'the MCP initialize answer');
-    expect(JSON.parse(line)).toMatchObject({ id: 1, result: { serverInfo: { name: expect.stringMatching(/leash/i) } } });
+    expect(JSON.parse(line)).toMatchObject({ id: 1, result: { serverInfo: { name: expect.stringMatching(/leash/i), version: manifest.version } } });
     expect(mcp.calls(/^window:/, 'new')).toEqual([]);
     mcp.child.stdin?.end();
     expect((await mcp.exited).code).toBe(0);
