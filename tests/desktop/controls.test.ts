@@ -38,7 +38,7 @@ function applicationMenu(app: DesktopApp): MenuItemView[] {
   return lastCall(app, 'Menu', 'setApplicationMenu')?.args[0] as MenuItemView[];
 }
 
-describe('the emergency stop from outside the window', () => {
+describe('the emergency stop from outside the window', { timeout: 120_000 }, () => {
   it('stops a running batch from the tray, the application menu and the global shortcut', async () => {
     const { app, page } = await start();
     const tray = lastCall(app, 'tray', 'setContextMenu')?.args[0] as MenuItemView[];
@@ -74,7 +74,7 @@ describe('the emergency stop from outside the window', () => {
   });
 });
 
-describe('quitting and closing while a batch runs', () => {
+describe('quitting and closing while a batch runs', { timeout: 120_000 }, () => {
   it('asks before quitting; Cancel keeps the batch running, Stop and quit stops it, then exits', async () => {
     const { app, page } = await start();
     const quit = applicationMenu(app)[0]?.submenu?.find((item) => item.id === 'quit');
@@ -133,7 +133,7 @@ describe('quitting and closing while a batch runs', () => {
   });
 });
 
-describe('a renderer that crashes or hangs', () => {
+describe('a renderer that crashes or hangs', { timeout: 120_000 }, () => {
   it('reloads the window after a crash, and the running batch is still there', async () => {
     const { app, page } = await start();
     const marker = await startSleepingBatch(page);

@@ -28,7 +28,8 @@ afterEach(async () => {
   desktop = undefined;
 });
 
-describe('the end-to-end flows through the built desktop main process', () => {
+// Real processes and Chromium on a shared machine: a flow may take well past the 30 s default.
+describe('the end-to-end flows through the built desktop main process', { timeout: 120_000 }, () => {
   for (const flow of FLOWS) {
     it(flow.name, async () => {
       desktop = await launchDesktop({ browser, colorScheme: flow.colorScheme });

@@ -30,7 +30,7 @@ async function launch(options: Parameters<typeof launchDesktop>[0] = {}): Promis
   return desktop;
 }
 
-describe('the built desktop app starting', () => {
+describe('the built desktop app starting', { timeout: 120_000 }, () => {
   it('opens its data in LEASH_HOME, hardens the session and shows the renderer talking to main', async () => {
     const desktop = await launch();
     const page = await desktop.page();

@@ -26,7 +26,8 @@ afterEach(async () => {
   served = undefined;
 });
 
-describe('end to end in Chromium', () => {
+// Real processes and Chromium on a shared machine: a flow may take well past the 30 s default.
+describe('end to end in Chromium', { timeout: 120_000 }, () => {
   for (const flow of FLOWS) {
     it(flow.name, async () => {
       served = await serve();
