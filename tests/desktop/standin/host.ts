@@ -81,7 +81,7 @@ export class DesktopApp {
   }
 
   /** Resolves with the first journal entry (or dialog) that matches, waiting for it if needed. */
-  async waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  async waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = find();
