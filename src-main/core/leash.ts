@@ -56,9 +56,21 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       }
     }
   });
+  const registry = createEntryRegistry();
+  // The last line of defence: however this process ends (process.exit, a crash that skipped
+  // the shutdown), no entry's process group outlives it. SIGKILL because nothing waits here.
+  const killOnExit = (): void => {
+    for (const entry of registry.running()) {
+      try {
+        process.kill(-entry.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.on('exit', killOnExit);
   try {
     const engine = await createPolicyEngine(options.policy);
-    const registry = createEntryRegistry();
     await audit.append({ event: 'APP_STARTED', details: { mode: options.mode, pid: process.pid } });
     const batches = await createBatchService({
       store: createBatchStore(join(options.dataDir, 'batches')),
@@ -83,9 +95,11 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       async close() {
         await batches.idle();
         await audit.close();
+        process.off('exit', killOnExit);
       },
     };
   } catch (error) {
+    process.off('exit', killOnExit);
     await audit.close();
     throw error;
   }

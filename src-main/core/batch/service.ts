@@ -50,7 +50,12 @@ export interface BatchService {
   dryRun(id: string): Promise<DryRunReport>;
   /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
   stop(id: string): Promise<Batch>;
-  emergencyStop(): Promise<EmergencyStopReport>;
+  /**
+   * Kills the running entry's tree, cancels everything queued and turns autonomy off. `reason`
+   * (default "emergency stop") is what the audit, the cancelled entries and agents are told: a
+   * shutdown says so, rather than passing for a person's stop.
+   */
+  emergencyStop(options?: { reason?: string }): Promise<EmergencyStopReport>;
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
@@ -253,9 +258,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await execution.stop(id, 'stopped by a person: the running entry finished, the rest were skipped');
       return state.get(id);
     },
-    async emergencyStop() {
+    async emergencyStop(options = {}) {
+      const reason = options.reason ?? 'emergency stop';
       // Kill first; every record follows without holding anything up.
-      const stopped = execution.stopEverything('emergency stop');
+      const stopped = execution.stopEverything(reason);
       const killing = deps.killAll().catch(() => undefined);
       const running = stopped.running;
       const killedEntry = running ? state.get(running.batchId).entries.find((e) => e.id === running.entryId) : undefined;
@@ -265,9 +271,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         batchId: running?.batchId,
         entryId: running?.entryId,
         command: killedEntry?.command,
+        reason,
         details: { cancelledBatches: stopped.dequeued },
       });
-      await autonomy.disable('emergency stop', { wait: false });
+      await autonomy.disable(reason, { wait: false });
       await killing;
       if (running) await whenSettled(running.batchId);
       await audit.flush().catch(() => undefined);
