@@ -11,6 +11,7 @@ import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
+import { checkWorkingDirectories } from './workingDirectories.js';
 import { createBatchState } from './state.js';
 import type { BatchStore } from './store.js';
 import { assertBatchMove } from './transitions.js';
@@ -176,6 +177,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     async create(input) {
       const current = settings.get();
       const valid = validateNewBatch(input, current.maxBatchSize);
+      await checkWorkingDirectories(valid);
       const id = newId();
       const created = now().toISOString();
       const entries: BatchEntry[] = valid.entries.map((entry, index) => ({

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { livePidsWith, waitFor } from '../../core/batch/procfs.js';
 
 /** Helpers for tests that drive the real, built `leash` binary as a separate process. */
-export const BIN = join(process.cwd(), 'bin/leash.js');
+/** LEASH_TEST_BIN runs another build (e.g. main's, for a before/after figure). */
+export const BIN = process.env.LEASH_TEST_BIN ?? join(process.cwd(), 'bin/leash.js');
 
 export interface LeashHome {
   dir: string;
