@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killMarked, leashHome, livePidsWith, spawnLeash, waitFor } from './support/leashProcess.js';
+import { killMarked, leashHome, livePidsWith, runningAs, spawnLeash, waitFor } from './support/leashProcess.js';
 
 /**
  * kill -9 of a real `leash run` exactly in the window between the spawn of an entry and the
@@ -43,13 +43,13 @@ async function crashOnce(command: (marker: string) => string, crash: 'by-the-com
   await run.exited;
   // Let a process that was about to exec its command do so.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const survivorsBefore = (await livePidsWith(`${marker}-sleep`)).length;
+  const survivorsBefore = (await runningAs(`${marker}-sleep`)).length;
   // The next start of Leash recovers the batch and kills what the crashed one left running.
   const next = join(dir, 'next.json');
   await writeFile(next, JSON.stringify({ entries: [{ command: 'true' }], cwd: dir }));
   const recovery = spawnLeash(['run', next, '--yes'], home);
   await recovery.exited;
-  const survivorsAfter = (await livePidsWith(`${marker}-sleep`)).length;
+  const survivorsAfter = (await runningAs(`${marker}-sleep`)).length;
   return { survivorsBefore, survivorsAfter };
 }
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRecords, closeReader, exists, killMarked, leashHome, livePidsWith, spawnLeash, waitFor, type Spawned } from './support/leashProcess.js';
+import { auditRecords, closeReader, exists, killMarked, leashHome, livePidsWith, runningAs, spawnLeash, waitFor, type Spawned } from './support/leashProcess.js';
 
 const started: { spawned: Spawned; marker: string }[] = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ async function runningASleep(options: { merged?: boolean } = {}): Promise<{ spaw
   await writeFile(file, JSON.stringify({ entries: [{ command: `exec -a ${marker} sleep 33` }, { command: 'echo never' }], cwd: dir }));
   const spawned = spawnLeash(['run', file, '--yes', '--allow-ask'], home, options);
   started.push({ spawned, marker });
-  await waitFor(async () => (await livePidsWith(marker)).length > 0, 20_000);
+  await waitFor(async () => (await runningAs(marker)).length > 0, 20_000);
   return { spawned, home, marker };
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { connectIpc } from '../support/ipcClient.js';
-import { auditRecords, closeReader, exists, killMarked, leashHome, livePidsWith, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
+import { auditRecords, closeReader, exists, killMarked, leashHome, livePidsWith, runningAs, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
 
 const started: { spawned: Spawned; marker: string }[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ async function servingASleep(): Promise<{ spawned: Spawned; home: string; marker
   const batch = created.value as Batch;
   expect((await ipc.call('batch:approve', { id: batch.id })).ok).toBe(true);
   expect((await ipc.call('batch:run', { id: batch.id })).ok).toBe(true);
-  await waitFor(async () => (await livePidsWith(marker)).length > 0, 20_000);
+  await waitFor(async () => (await runningAs(marker)).length > 0, 20_000);
   ipc.close();
   return { spawned, home, marker };
 }

@@ -91,4 +91,18 @@ export async function killMarked(marker: string): Promise<void> {
   }
 }
 
+/**
+ * Pids of live processes running *as* `marker` (`exec -a MARKER ...`: argv[0] is the marker).
+ * Unlike livePidsWith, a shell or start gate that only carries the marker in its arguments,
+ * before its command runs, does not count.
+ */
+export async function runningAs(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of await livePidsWith(marker)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.startsWith(`${marker}\0`)) pids.push(pid);
+  }
+  return pids;
+}
+
 export { livePidsWith, waitFor };
