@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { connectIpc } from '../support/ipcClient.js';
-import { auditEvents, killMarked, leashHome, livePidsWith, runningAs, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
+import { auditEvents, killMarked, leashHome, runningAs, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
 
 const started: { spawned: Spawned; marker: string }[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killMarked, leashHome, livePidsWith, runningAs, spawnLeash, waitFor } from './support/leashProcess.js';
+import { killMarked, leashHome, runningAs, spawnLeash, waitFor } from './support/leashProcess.js';
 
 /**
  * kill -9 of a real `leash run` exactly in the window between the spawn of an entry and the

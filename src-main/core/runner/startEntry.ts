@@ -198,11 +198,3 @@ function definedValues(env: Record<string, string | undefined>): Record<string, 
   for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value;
   return defined;
 }
-
-function callHook(call: () => void): void {
-  try {
-    call();
-  } catch {
-    // A consumer's bug must not break supervision of the process.
-  }
-}
