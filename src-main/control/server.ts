@@ -180,13 +180,16 @@ function serveConnection(socket: Socket, leash: Leash, secret: string): void {
         return agentView(leash.batches.get(request.params.batchId));
       case 'wait':
         return agentView(await waitFor(request.params.batchId, onProgress));
+      case 'hello':
+        return { dataDir: leash.dataDir, pid: process.pid };
       case 'propose': {
-        const { commands, cwd, reason, client, wait } = request.params;
+        const { commands, entries, cwd, reason, client, wait, origin, stopOnFailure } = request.params;
         const batch = await leash.batches.create({
-          entries: commands.map((command) => ({ command })),
+          entries: entries ?? (commands ?? []).map((command) => ({ command })),
           cwd: cwd ?? homedir(),
-          source: `mcp:${client}`,
+          source: origin === 'cli' ? 'cli' : `mcp:${client}`,
           reason,
+          stopOnFailure,
         });
         return agentView(wait ? await waitFor(batch.id, onProgress) : batch);
       }

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { connectControl, ControlError, type ControlClient } from '../control/client.js';
+import { commandTextSchema } from '../core/batch/input.js';
 import type { AgentBatchView, ControlProgress } from '../control/protocol.js';
 import { describeBatch, endedBadly } from './format.js';
 
@@ -60,8 +61,8 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
       description:
         'Propose 1-10 shell commands as one batch. Leash classifies each (allow / ask / deny); a person approves in the Leash app (or autonomy runs batches of only allowed commands); Leash runs them one at a time and this tool returns, per command, the verdict, status, exit code and the end of its output. Waits until the batch finishes, is rejected or is stopped. Commands denied by policy never run. You cannot approve your own commands.',
       inputSchema: {
-        commands: z.array(z.string().min(1)).min(1).max(10).describe('Shell commands, run in order with /bin/bash -c'),
-        cwd: z.string().optional().describe('Absolute working directory (default: the home directory)'),
+        commands: z.array(commandTextSchema).min(1).max(10).describe('Shell commands, run in order with /bin/bash -c'),
+        cwd: z.string().optional().describe('Absolute path of an existing working directory (default: the home directory); anything else is refused with CWD_NOT_FOUND before a person sees the batch'),
         reason: z.string().max(2000).optional().describe('Why you want to run them, shown to the person approving'),
       },
     },

@@ -4,6 +4,8 @@ export type BatchErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'INVALID_BATCH'
+  /** A working directory is relative, missing or not a directory (checked when proposed). */
+  | 'CWD_NOT_FOUND'
   | 'ILLEGAL_TRANSITION'
   | 'NOTHING_APPROVED'
   | 'ENTRY_BLOCKED'

@@ -116,16 +116,15 @@ export function createExecution(deps: ExecutionDeps): Execution {
           keepRecent(stream, text);
           state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
         },
-        onStart: (pid) => {
+        onStart: async (pid) => {
           const identity = identifyProcess(pid);
           if (!identity) return;
-          // Recorded without holding the entry up; a crash before it lands only loses the reaping.
-          void state
-            .change(batch.id, (b) => {
-              const stored = b.entries.find((e) => e.id === entry.id);
-              if (stored?.status === 'running') stored.process = identity;
-            })
-            .catch(() => undefined);
+          // Durable before the command runs (the runner holds it until this settles): a crash
+          // of Leash at any point after this leaves a process the next start can find and kill.
+          await state.change(batch.id, (b) => {
+            const stored = b.entries.find((e) => e.id === entry.id);
+            if (stored?.status === 'running') stored.process = identity;
+          });
         },
       },
     );

@@ -1,19 +1,30 @@
-import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { MAX_COMMAND_LENGTH } from '../policy/engine.js';
 import { HARD_MAX_BATCH_SIZE } from '../settings/schema.js';
 import { BatchError } from './errors.js';
 
+/** Whitespace and invisible format characters (zero-width space, bidi controls): what shows as nothing. */
+const BLANK = /[\s\p{Cf}]/gu;
+
+/**
+ * The text of a proposed command, the one rule every door uses (IPC, control socket, MCP,
+ * inbox, `leash run`): not empty, not only whitespace (or invisible characters: it would be an
+ * empty card), no NUL (no process can take it), within the engine's length limit.
+ */
+export const commandTextSchema = z
+  .string()
+  .max(MAX_COMMAND_LENGTH, `the command is longer than ${MAX_COMMAND_LENGTH} characters`)
+  .min(1, 'the command is empty')
+  .refine((c) => c.length === 0 || c.replace(BLANK, '').length > 0, 'the command is only whitespace (or invisible characters)')
+  .refine((c) => !c.includes('\0'), 'the command contains a NUL character');
+
 /** A proposed entry, from any source (paste, agent, inbox, CLI file). */
 export const newEntrySchema = z
   .object({
     tool: z.literal('shell').optional(),
-    command: z
-      .string()
-      .min(1, 'the command is empty')
-      .max(MAX_COMMAND_LENGTH, `the command is longer than ${MAX_COMMAND_LENGTH} characters`)
-      .refine((c) => !c.includes('\0'), 'the command contains a NUL character'),
-    cwd: z.string().min(1).refine(isAbsolute, 'cwd must be an absolute path').optional(),
+    command: commandTextSchema,
+    // Relative, missing and non-directories are refused by checkWorkingDirectories (CWD_NOT_FOUND).
+    cwd: z.string().min(1).max(4096).optional(),
     timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
   })
   .strict();
@@ -21,7 +32,7 @@ export const newEntrySchema = z
 export const newBatchSchema = z
   .object({
     entries: z.array(newEntrySchema),
-    cwd: z.string().min(1).refine(isAbsolute, 'cwd must be an absolute path'),
+    cwd: z.string().min(1, 'the batch needs a working directory').max(4096),
     stopOnFailure: z.boolean().optional(),
     source: z.string().regex(/^(paste|cli|agent|mcp|inbox)(:[\w.@/-]{1,128})?$/, 'unknown batch source').default('cli'),
     reason: z.string().max(2000).optional(),

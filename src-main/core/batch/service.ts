@@ -11,6 +11,7 @@ import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
+import { checkWorkingDirectories } from './workingDirectories.js';
 import { createBatchState } from './state.js';
 import type { BatchStore } from './store.js';
 import { assertBatchMove } from './transitions.js';
@@ -50,7 +51,12 @@ export interface BatchService {
   dryRun(id: string): Promise<DryRunReport>;
   /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
   stop(id: string): Promise<Batch>;
-  emergencyStop(): Promise<EmergencyStopReport>;
+  /**
+   * Kills the running entry's tree, cancels everything queued and turns autonomy off. `reason`
+   * (default "emergency stop") is what the audit, the cancelled entries and agents are told: a
+   * shutdown says so, rather than passing for a person's stop.
+   */
+  emergencyStop(options?: { reason?: string }): Promise<EmergencyStopReport>;
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
@@ -171,6 +177,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     async create(input) {
       const current = settings.get();
       const valid = validateNewBatch(input, current.maxBatchSize);
+      await checkWorkingDirectories(valid);
       const id = newId();
       const created = now().toISOString();
       const entries: BatchEntry[] = valid.entries.map((entry, index) => ({
@@ -253,9 +260,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await execution.stop(id, 'stopped by a person: the running entry finished, the rest were skipped');
       return state.get(id);
     },
-    async emergencyStop() {
+    async emergencyStop(options = {}) {
+      const reason = options.reason ?? 'emergency stop';
       // Kill first; every record follows without holding anything up.
-      const stopped = execution.stopEverything('emergency stop');
+      const stopped = execution.stopEverything(reason);
       const killing = deps.killAll().catch(() => undefined);
       const running = stopped.running;
       const killedEntry = running ? state.get(running.batchId).entries.find((e) => e.id === running.entryId) : undefined;
@@ -265,9 +273,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         batchId: running?.batchId,
         entryId: running?.entryId,
         command: killedEntry?.command,
+        reason,
         details: { cancelledBatches: stopped.dequeued },
       });
-      await autonomy.disable('emergency stop', { wait: false });
+      await autonomy.disable(reason, { wait: false });
       await killing;
       if (running) await whenSettled(running.batchId);
       await audit.flush().catch(() => undefined);
