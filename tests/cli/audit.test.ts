@@ -68,7 +68,7 @@ describe('leash audit verify', () => {
     await writeLog(defaultLog);
     const lines = await readLines(defaultLog);
     const intact = await leash('audit', 'verify', '--json');
-    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, records: 6, headSeq: 6, headHash: hashOfLine(lines[5]), checkpointLag: 0 });
+    expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true, records: 6, headSeq: 6, headHash: hashOfLine(lines[5]), checkpointLag: 0, sealing: { keys: [], verifyKey: 'not-given' } });
     await writeLines(defaultLog, lines.filter((_, i) => i !== 1));
     const tampered = await leash('audit', 'verify', '--json');
     expect(tampered.code).toBe(1);
