@@ -122,6 +122,7 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
       writer.append(event).then(onRecord, onError);
     },
     flush: () => writer.flush(),
+    newSealingKey: () => writer.newSealingKey(),
     close: () => writer.close(),
   };
 }

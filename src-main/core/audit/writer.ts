@@ -34,7 +34,8 @@ import type { AuditEventInput, AuditRecord } from './events.js';
 import { acquireLogLock, type HeldLock } from './lockFile.js';
 import { prepareForAppend, type TamperedLogPolicy } from './openRecovery.js';
 import { sealRecord } from './recordLine.js';
-import { DEFAULT_SEAL_INTERVAL_MS, SEAL_AFTER, type SealingOptions } from './sealer.js';
+import { createSealingKey, DEFAULT_SEAL_INTERVAL_MS, SEAL_AFTER, type SealingOptions } from './sealer.js';
+import { formatVerificationKey } from './sealKey.js';
 import { openSealing, type SealingStart } from './sealingStart.js';
 import type { SealKeyState } from './sealKeyFile.js';
 import type { Sealer } from './sealer.js';
@@ -95,6 +96,13 @@ export interface AuditWriter {
   appendNoWait(event: AuditEventInput): void;
   /** Resolves when everything queued so far and its checkpoint are durable; rejects with the write failure if any. */
   flush(): Promise<void>;
+  /**
+   * Replaces the sealing key with a new one (recorded as `AUDIT_SEALING_STARTED` naming the old
+   * key, then sealed) and resolves with the new verification key as a person copies it. The
+   * trail is sealed with the old key up to here first. Rejects with `AUDIT_INVALID_EVENT` when
+   * sealing is off.
+   */
+  newSealingKey(): Promise<{ keyId: string; verificationKey: string }>;
   /** Waits for queued appends, then closes the file and releases the lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -245,6 +253,19 @@ class QueuedAuditWriter implements AuditWriter {
   async flush(): Promise<void> {
     await this.queue;
     if (this.failure) throw this.failure;
+  }
+
+  async newSealingKey(): Promise<{ keyId: string; verificationKey: string }> {
+    if (!this.sealer) throw new AuditError('AUDIT_INVALID_EVENT', 'this audit writer does not seal');
+    this.sealNow();
+    await this.flush();
+    const made = await createSealingKey(this.path, this.clock(), { keyId: this.sealer.keyId });
+    this.sealer = made.sealer;
+    this.newKey = true;
+    await this.append(made.start);
+    this.sealNow();
+    await this.flush();
+    return { keyId: made.sealer.keyId, verificationKey: formatVerificationKey(made.verificationKey) };
   }
 
   close(): Promise<void> {
