@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { homedir } from 'node:os';
 import type { Leash } from '../core/leash.js';
 import { isTerminal, type Batch } from '../core/batch/index.js';
+import { createAuthFailureRecorder, type AuthFailureRecorder } from './authFailures.js';
 import { controlSecretPath, controlSocketPath } from './paths.js';
 import { MAX_LINE_BYTES, authSchema, controlRequestSchema, type ControlReply, type ControlRequest } from './protocol.js';
 import { agentView, progressOf } from './view.js';
@@ -66,10 +67,11 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
     await rm(path, { force: true });
   }
   const sockets = new Set<Socket>();
+  const authFailures = createAuthFailureRecorder({ append: (event) => leash.audit.appendNoWait(event) });
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, leash, secret);
+    serveConnection(socket, leash, secret, authFailures);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,6 +81,7 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   return {
     path,
     async close() {
+      authFailures.flush();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (process.platform !== 'win32') await rm(path, { force: true });
@@ -86,7 +89,7 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   };
 }
 
-function serveConnection(socket: Socket, leash: Leash, secret: string): void {
+function serveConnection(socket: Socket, leash: Leash, secret: string, authFailures: AuthFailureRecorder): void {
   let authenticated = false;
   let buffer = '';
   const cleanups: (() => void)[] = [];
@@ -114,7 +117,7 @@ function serveConnection(socket: Socket, leash: Leash, secret: string): void {
         const auth = safeJson(line);
         const parsed = authSchema.safeParse(auth);
         if (!parsed.success || !same(parsed.data.auth, secret)) {
-          leash.audit.appendNoWait({ event: 'AUTH_FAILURE', reason: 'an agent bridge offered a wrong control secret' });
+          authFailures.failed();
           send({ id: null, error: { code: 'AUTH_FAILED', message: 'wrong control secret' } });
           socket.destroy();
           return;

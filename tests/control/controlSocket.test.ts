@@ -55,6 +55,27 @@ describe('the control socket', () => {
     expect(await readFile(leash.audit.path, 'utf8')).toContain('"event":"AUTH_FAILURE"');
   });
 
+  it('records a flood of failed logins as one record at once and one aggregate with the count, not one each', async () => {
+    const attempts = 60;
+    for (let i = 0; i < attempts; i++) {
+      const { socket, next } = await raw();
+      socket.write(`${JSON.stringify({ auth: 'x'.repeat(40) })}\n`);
+      await next();
+      await new Promise((r) => socket.once('close', r));
+    }
+    // Closing the server ends the window: its aggregate is written then.
+    await server.close();
+    await leash.audit.flush();
+    const failures = (await readFile(leash.audit.path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; details?: { count?: number; firstAt?: string; lastAt?: string } })
+      .filter((record) => record.event === 'AUTH_FAILURE');
+    expect(failures).toHaveLength(2);
+    expect(failures.map((record) => record.details?.count)).toEqual([1, attempts - 1]);
+    expect(Date.parse(failures[1]?.details?.lastAt ?? '')).toBeGreaterThanOrEqual(Date.parse(failures[1]?.details?.firstAt ?? ''));
+  });
+
   it('offers no way to approve, run, change settings or read the audit', async () => {
     const { socket, next } = await raw();
     const secret = (await readFile(controlSecretPath(leash.dataDir), 'utf8')).trim();
