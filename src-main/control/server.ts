@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import type { Leash } from '../core/leash.js';
 import { isTerminal, type Batch } from '../core/batch/index.js';
 import { createAuthFailureRecorder, type AuthFailureRecorder } from './authFailures.js';
+import { loadBatchOwners, type BatchOwners } from './batchOwners.js';
 import { controlSecretPath, controlSocketPath } from './paths.js';
 import { MAX_LINE_BYTES, authSchema, controlRequestSchema, type ControlReply, type ControlRequest } from './protocol.js';
 import { agentView, progressOf } from './view.js';
@@ -68,10 +69,11 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   }
   const sockets = new Set<Socket>();
   const authFailures = createAuthFailureRecorder({ append: (event) => leash.audit.appendNoWait(event) });
+  const owners = await loadBatchOwners(leash.dataDir);
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, leash, secret, authFailures);
+    serveConnection(socket, { leash, secret, authFailures, owners });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,7 +91,14 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   };
 }
 
-function serveConnection(socket: Socket, leash: Leash, secret: string, authFailures: AuthFailureRecorder): void {
+interface ConnectionContext {
+  leash: Leash;
+  secret: string;
+  authFailures: AuthFailureRecorder;
+  owners: BatchOwners;
+}
+
+function serveConnection(socket: Socket, { leash, secret, authFailures, owners }: ConnectionContext): void {
   let authenticated = false;
   let buffer = '';
   const cleanups: (() => void)[] = [];
@@ -175,22 +184,36 @@ function serveConnection(socket: Socket, leash: Leash, secret: string, authFailu
       cleanups.push(stop);
     });
 
+  /**
+   * An agent reads only what its session proposed, unless the person allows more. The refusal is
+   * the same whether the batch exists or not, so it tells nothing about other batches.
+   */
+  const readable = (batchId: string, session: string | undefined): void => {
+    if (leash.settings.get().agentsReadAllBatches || owners.owns(batchId, session)) return;
+    throw Object.assign(new Error(`no batch ${batchId} proposed by this agent; an agent reads back only its own batches (a person can allow more in Settings: "Agents may read every batch")`), {
+      code: 'BATCH_NOT_YOURS',
+    });
+  };
+
   const respond = async (request: ControlRequest, onProgress: (p: ReturnType<typeof progressOf>) => void): Promise<unknown> => {
     switch (request.method) {
       case 'classify':
         return leash.engine.classify({ tool: 'shell', command: request.params.command }, leash.settings.get());
       case 'get':
+        readable(request.params.batchId, request.params.session);
         return agentView(leash.batches.get(request.params.batchId));
       case 'wait':
+        readable(request.params.batchId, request.params.session);
         return agentView(await waitFor(request.params.batchId, onProgress));
       case 'propose': {
-        const { commands, cwd, reason, client, wait } = request.params;
+        const { commands, cwd, reason, client, wait, session } = request.params;
         const batch = await leash.batches.create({
           entries: commands.map((command) => ({ command })),
           cwd: cwd ?? homedir(),
           source: `mcp:${client}`,
           reason,
         });
+        if (session) await owners.record(batch.id, session);
         return agentView(wait ? await waitFor(batch.id, onProgress) : batch);
       }
     }
