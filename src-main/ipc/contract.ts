@@ -48,6 +48,19 @@ export interface Responses {
   'settings:checkPatterns': Pick<CheckedPatterns, 'errors' | 'warnings'>;
   'audit:tail': AuditTailItem[];
   'audit:verify': AuditVerification;
+  'audit:status': AuditStatus;
+  'audit:takeKey': { keyId: string; verificationKey: string };
+  'audit:forgetKey': { forgotten: boolean };
+}
+
+/** What the header and the Audit screen show about the trail without verifying it. */
+export interface AuditStatus {
+  /** Set when opening the trail found it tampered (or missing) and set it aside: shown until Leash restarts. */
+  startProblem: string | null;
+  /** The key the trail is sealed with now; null when sealing is off. */
+  sealingKeyId: string | null;
+  /** The verification key still waits on this machine for a person to take it. */
+  keyOnMachine: boolean;
 }
 
 export interface EntryOutputEvent {

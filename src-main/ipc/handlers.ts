@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { readAuditTail, verifyAudit } from '../core/audit/index.js';
+import { isAbsolute, join } from 'node:path';
+import { AuditError, forgetPendingKey, readAuditTail, readPendingKey, verifyAudit, type AuditRecord } from '../core/audit/index.js';
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
 import { checkPatterns } from '../core/policy/patterns.js';
@@ -79,8 +79,27 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const filtered = batchId ? items.filter((item) => item.ok && item.record.batchId === batchId) : items;
       return filtered.slice(-limit);
     },
-    'audit:verify': () => verifyAudit(auditPath),
+    // The full check, streaming: it reads the whole trail without holding up anything else.
+    'audit:verify': () => verifyAudit(auditPath, { history: { batchesDir: join(leash.dataDir, 'batches') } }),
+    'audit:status': async () => {
+      const pending = await readPendingKey(auditPath);
+      const sealing = leash.audit.sealing;
+      return { startProblem: startProblemOf(leash.audit.recovery), sealingKeyId: sealing?.keyId ?? null, keyOnMachine: pending !== undefined && pending.keyId === sealing?.keyId };
+    },
+    'audit:takeKey': async () => {
+      const pending = await readPendingKey(auditPath);
+      if (!pending) throw new AuditError('AUDIT_KEY_TAKEN', 'the verification key is no longer on this machine: it was already taken. `leash audit setup-keys --new` (with Leash closed) makes a new one.');
+      return { keyId: pending.keyId, verificationKey: pending.printed };
+    },
+    'audit:forgetKey': async () => ({ forgotten: await forgetPendingKey(auditPath) }),
   };
+}
+
+/** A quarantine at open (tampered or missing trail) as one sentence; crash repairs are not problems. */
+function startProblemOf(recovery: AuditRecord | undefined): string | null {
+  const reason = recovery?.details?.firstBadReason;
+  if (typeof reason !== 'string') return null;
+  return recovery?.reason ?? `the audit trail failed verification (${reason}) when Leash started`;
 }
 
 /**
