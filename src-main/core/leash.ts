@@ -123,6 +123,7 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
     },
     flush: () => writer.flush(),
     newSealingKey: () => writer.newSealingKey(),
+    quarantine: (firstBad, records) => writer.quarantine(firstBad, records),
     close: () => writer.close(),
   };
 }

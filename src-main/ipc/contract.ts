@@ -47,10 +47,16 @@ export interface Responses {
   'settings:update': Settings;
   'settings:checkPatterns': Pick<CheckedPatterns, 'errors' | 'warnings'>;
   'audit:tail': AuditTailItem[];
-  'audit:verify': AuditVerification;
+  'audit:verify': AuditVerification & { setAside?: SetAsideSegment };
   'audit:status': AuditStatus;
   'audit:takeKey': { keyId: string; verificationKey: string };
   'audit:forgetKey': { forgotten: boolean };
+}
+
+/** A segment that failed verification and was moved aside: its name and its last records (for marking the bad one). */
+export interface SetAsideSegment {
+  file: string;
+  items: AuditTailItem[];
 }
 
 /** What the header and the Audit screen show about the trail without verifying it. */

@@ -19,6 +19,8 @@ export interface HandlerContext {
 
 /** Reads enough of the tail to filter by batch and still return `limit` records. */
 const AUDIT_SCAN_LINES = 5000;
+/** What the Audit screen's table shows at most (the renderer asks for 500). */
+const AUDIT_TABLE_LIMIT = 500;
 
 /**
  * The handler table, independent of the transport: Electron registers it on ipcMain, browser
@@ -80,7 +82,17 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       return filtered.slice(-limit);
     },
     // The full check, streaming: it reads the whole trail without holding up anything else.
-    'audit:verify': () => verifyAudit(auditPath, { history: { batchesDir: join(leash.dataDir, 'batches') } }),
+    // A failure other than a torn last line (a write caught half way) sets the segment aside:
+    // nothing more is appended to a chain that failed verification (FORMAT.md, "Segments").
+    // The table that goes with a failure is the failing segment's end, read before it is moved.
+    'audit:verify': async () => {
+      const result = await verifyAudit(auditPath, { history: { batchesDir: join(leash.dataDir, 'batches') } });
+      if (result.ok || result.firstBad.reason === 'TORN' || leash.audit.head.seq === 0) return result;
+      const items = await readAuditTail(auditPath, AUDIT_TABLE_LIMIT).catch(() => []);
+      const recovery = await leash.audit.quarantine(result.firstBad, result.records);
+      const file = recovery?.details?.quarantinedAs;
+      return typeof file === 'string' ? { ...result, setAside: { file, items } } : result;
+    },
     'audit:status': async () => {
       const pending = await readPendingKey(auditPath);
       const sealing = leash.audit.sealing;

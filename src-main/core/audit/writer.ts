@@ -28,6 +28,7 @@ import { dirname } from 'node:path';
 import { CanonicalJsonError } from '../json/canonicalJson.js';
 import type { FirstBad } from './chainChecker.js';
 import { syncDirectory, writeCheckpoint } from './checkpoint.js';
+import { GENESIS_HASH } from './events.js';
 import { AuditError, errnoCode } from './errors.js';
 import { checkAuditEvent } from './eventGuard.js';
 import type { AuditEventInput, AuditRecord } from './events.js';
@@ -103,6 +104,15 @@ export interface AuditWriter {
    * sealing is off.
    */
   newSealingKey(): Promise<{ keyId: string; verificationKey: string }>;
+  /**
+   * Sets the current log aside as tampered (a verification found `firstBad` while this writer
+   * had it open) and goes on in a new segment: the log is moved unchanged to
+   * `<log>.tampered-<time>` and the new chain starts with an `AUDIT_RECOVERED` naming it, so
+   * nothing more is appended to a chain that failed verification. Appends made meanwhile wait
+   * and land in the new segment, in order. Resolves with that record (undefined if a quarantine
+   * is already under way).
+   */
+  quarantine(firstBad: FirstBad, verifiedRecords: number): Promise<AuditRecord | undefined>;
   /** Waits for queued appends, then closes the file and releases the lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -189,10 +199,12 @@ class QueuedAuditWriter implements AuditWriter {
   private newKey = false;
   private sealTimer: NodeJS.Timeout | undefined;
   private intervalMs = DEFAULT_SEAL_INTERVAL_MS;
+  /** While a quarantine moves the log aside, new appends wait on this (in call order). */
+  private gate: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
     private readonly lock: HeldLock,
     private tip: Tip,
     private readonly clock: () => Date,
@@ -225,6 +237,11 @@ class QueuedAuditWriter implements AuditWriter {
   }
 
   append(event: AuditEventInput): Promise<AuditRecord> {
+    if (this.gate) return this.gate.then(() => this.append(event));
+    return this.appendNow(event);
+  }
+
+  private appendNow(event: AuditEventInput): Promise<AuditRecord> {
     let sealed: Queued;
     try {
       sealed = this.place(event);
@@ -237,6 +254,10 @@ class QueuedAuditWriter implements AuditWriter {
   }
 
   appendNoWait(event: AuditEventInput): void {
+    if (this.gate) {
+      void this.gate.then(() => this.appendNoWait(event));
+      return;
+    }
     let sealed: Queued;
     try {
       sealed = this.place(event);
@@ -253,6 +274,39 @@ class QueuedAuditWriter implements AuditWriter {
   async flush(): Promise<void> {
     await this.queue;
     if (this.failure) throw this.failure;
+  }
+
+  async quarantine(firstBad: FirstBad, verifiedRecords: number): Promise<AuditRecord | undefined> {
+    if (this.gate || this.closing) return undefined;
+    let open_!: () => void;
+    this.gate = new Promise<void>((resolve) => (open_ = resolve));
+    try {
+      clearTimeout(this.sealTimer);
+      this.sealTimer = undefined;
+      await this.queue;
+      if (this.failure) throw this.failure;
+      await this.handle.close();
+      const aside = { exists: true, records: verifiedRecords, firstBad } as LogScan;
+      const start = await prepareForAppend(this.path, aside, 'quarantine', this.clock);
+      this.handle = await open(this.path, 'a', 0o600);
+      await syncDirectory(dirname(this.path));
+      this.tip = { seq: 0, hash: GENESIS_HASH, offset: 0, position: { keyId: undefined, epoch: -1, sealSeq: 0 } };
+      const recovery = await this.appendNow(start.recovery as AuditEventInput);
+      this.recovery = recovery;
+      if (this.sealer) {
+        const made = await createSealingKey(this.path, this.clock(), { keyId: this.sealer.keyId });
+        this.sealer = made.sealer;
+        this.newKey = true;
+        await this.appendNow(made.start);
+        this.sealNow();
+      }
+      await this.queue;
+      if (this.failure) throw this.failure;
+      return recovery;
+    } finally {
+      this.gate = undefined;
+      open_();
+    }
   }
 
   async newSealingKey(): Promise<{ keyId: string; verificationKey: string }> {

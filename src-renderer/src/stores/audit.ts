@@ -24,6 +24,8 @@ export const useAuditStore = defineStore('audit', () => {
   const verifyError = ref<string | null>(null);
   const verifying = ref(false);
   const status = ref<AuditStatus | null>(null);
+  /** The segment the table shows when it is one a verification set aside (live records are not added to it). */
+  const setAside = ref<string | null>(null);
   let request = 0;
 
   /** The record verification named first, when it is one the table can mark. */
@@ -39,7 +41,7 @@ export const useAuditStore = defineStore('audit', () => {
       const where = result.firstBad.seq === undefined ? `line ${result.firstBad.line}` : `record ${result.firstBad.seq}`;
       return { title: `Audit trail failed verification: ${result.firstBad.reason} at ${where}`, detail: result.firstBad.message, seq: result.firstBad.seq ?? null };
     }
-    if (status.value?.startProblem) return { title: 'Audit trail was tampered with before this start', detail: status.value.startProblem, seq: null };
+    if (status.value?.startProblem) return { title: 'Audit trail failed verification and was set aside', detail: status.value.startProblem, seq: null };
     return null;
   });
 
@@ -50,6 +52,7 @@ export const useAuditStore = defineStore('audit', () => {
       const tail = await call('audit:tail', batchFilter.value ? { limit: LIMIT, batchId: batchFilter.value } : { limit: LIMIT });
       if (mine !== request) return;
       items.value = tail;
+      setAside.value = null;
       loadError.value = null;
       loaded.value = true;
     } catch (error) {
@@ -66,7 +69,7 @@ export const useAuditStore = defineStore('audit', () => {
 
   /** A record from `audit:appended`: kept if it matches the filter and is not already shown. */
   function append(record: AuditRecord): void {
-    if (!loaded.value) return;
+    if (!loaded.value || setAside.value) return;
     if (batchFilter.value && record.batchId !== batchFilter.value) return;
     const last = items.value.findLast((item) => item.ok);
     if (last?.ok && last.record.seq >= record.seq) return;
@@ -81,8 +84,18 @@ export const useAuditStore = defineStore('audit', () => {
     verifying.value = true;
     verifyError.value = null;
     try {
-      const [result] = await Promise.all([call('audit:verify', {}), loaded.value ? load() : undefined]);
+      const { setAside: aside, ...result } = await call('audit:verify', {});
       verification.value = result;
+      if (aside) {
+        // Show the records that failed (the bad one marked), not the new segment they were moved out of.
+        ++request;
+        items.value = batchFilter.value ? aside.items.filter((item) => item.ok && item.record.batchId === batchFilter.value) : aside.items;
+        setAside.value = aside.file;
+        loaded.value = true;
+        void loadStatus();
+      } else if (loaded.value) {
+        await load();
+      }
     } catch (error) {
       verification.value = null;
       verifyError.value = formatProblem(describeError(error));
@@ -99,5 +112,5 @@ export const useAuditStore = defineStore('audit', () => {
     }
   }
 
-  return { items, batchFilter, loading, loaded, loadError, verification, verifyError, verifying, status, badSeq, alarm, load, filterBy, append, verify, loadStatus };
+  return { items, batchFilter, loading, loaded, loadError, verification, verifyError, verifying, status, setAside, badSeq, alarm, load, filterBy, append, verify, loadStatus };
 });
