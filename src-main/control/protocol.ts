@@ -6,13 +6,16 @@ import { commandTextSchema } from '../core/batch/input.js';
  * bridges such as `leash mcp`. JSON Lines over a Unix socket (a named pipe on Windows) in the
  * data directory. The first line must authenticate with the per-install secret; after that an
  * agent may only propose, read and classify. Nothing on this channel can approve, run, change
- * settings or read the audit.
+ * settings or read the audit. An agent reads back only the batches its own session proposed,
+ * unless the person allows more (`agentsReadAllBatches`).
  */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const authSchema = z.object({ auth: z.string().min(16).max(200) }).strict();
 
 const id = z.union([z.number().int(), z.string().max(64)]);
+/** The random value a bridge (`leash mcp`) makes at start: batches it proposes are readable by it alone. */
+const session = z.string().regex(/^[A-Za-z0-9_-]{22,128}$/);
 
 const handedEntrySchema = z
   .object({
@@ -41,13 +44,14 @@ export const controlRequestSchema = z.discriminatedUnion('method', [
           stopOnFailure: z.boolean().optional(),
           /** Keep the request open and report progress until the batch ends. */
           wait: z.boolean().default(true),
+          session: session.optional(),
         })
         .strict()
         .refine((p) => (p.commands === undefined) !== (p.entries === undefined), 'give either "commands" or "entries"'),
     })
     .strict(),
-  z.object({ id, method: z.literal('get'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) }).strict() }).strict(),
-  z.object({ id, method: z.literal('wait'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) }).strict() }).strict(),
+  z.object({ id, method: z.literal('get'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/), session: session.optional() }).strict() }).strict(),
+  z.object({ id, method: z.literal('wait'), params: z.object({ batchId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/), session: session.optional() }).strict() }).strict(),
   z.object({ id, method: z.literal('classify'), params: z.object({ command: z.string().max(100_000) }).strict() }).strict(),
   z.object({ id, method: z.literal('hello'), params: z.object({}).strict() }).strict(),
 ]);

@@ -47,7 +47,11 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   const auditPath = options.auditPath ?? settings.get().auditPath ?? paths.audit;
   const listeners = new Set<(record: AuditRecord) => void>();
   const onAuditError = options.onAuditError ?? ((error: Error) => process.stderr.write(`leash: audit write failed: ${error.message}\n`));
-  const audit = observeAudit(await openAuditWriter(auditPath, { onError: onAuditError }), onAuditError, (record) => {
+  // A person is watching the app and `serve`: a tampered trail is set aside and shown there. A CLI
+  // run refuses instead, so nothing is moved while nobody looks.
+  const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
+  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches } });
+  const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
       try {
         listener(record);
@@ -143,6 +147,9 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
     get recovery() {
       return writer.recovery;
     },
+    get sealing() {
+      return writer.sealing;
+    },
     async append(event) {
       const record = await writer.append(event);
       onRecord(record);
@@ -152,6 +159,8 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
       writer.append(event).then(onRecord, onError);
     },
     flush: () => writer.flush(),
+    newSealingKey: () => writer.newSealingKey(),
+    quarantine: (firstBad, records) => writer.quarantine(firstBad, records),
     close: () => writer.close(),
   };
 }

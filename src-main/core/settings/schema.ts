@@ -34,6 +34,8 @@ export const settingsSchema = z.object({
   /** Audit log location; null means `audit.jsonl` in the data directory. */
   auditPath: z.string().min(1).nullable().default(null),
   shell: z.string().min(1).default('/bin/bash'),
+  /** Let agents read back every batch (`get_batch`), not only those their session proposed. */
+  agentsReadAllBatches: z.boolean().default(false),
   /** Secret-looking environment variables that commands may still see, by exact name. */
   allowedSecretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
   /** The signed-command inbox (src-main/core/inbox): a watched folder, off by default. */
