@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatchError, isTerminal, validateNewBatch, type Batch, type BatchService, type NewBatch } from '../batch/index.js';
+import { BatchError, isTerminal, validateNewBatch, type Batch, type BatchService } from '../batch/index.js';
+import { PatchError } from '../patch/index.js';
 import { judgeCommandBytes } from './acceptance.js';
+import { commandBatch, type CommandTargets } from './commandBatch.js';
 import { MAX_COMMAND_FILE_BYTES, MAX_INBOX_ENTRIES, parseUtcTime, type CommandDocument } from './commandFile.js';
 import { readCommandFile } from './commandReader.js';
 import { createCompletion, rejectedEvent } from './completion.js';
 import { writeDeadLetter } from './deadLetter.js';
 import { errnoCode, exists, removeFile, removeFileIfSame, writeFileAtomic, type CommandFileInfo, type InboxLayout } from './folder.js';
 import { openInflightStore, type InflightRecord } from './inflightStore.js';
+import { deadLetterMessage } from './publishMessages.js';
 import { rejection, type InboxReasonCode, type InboxRejection } from './reasons.js';
 import { openReplayLedger } from './replayLedger.js';
 import { sha256Hex } from './resultFiles.js';
@@ -47,8 +50,8 @@ export interface InboxProcessorDeps {
   nowMs(): number;
   /** How far ahead of this clock `issued_at` may be; ledger entries are also kept this long past expiry. */
   skewMs: number;
-  /** Working directory for commands that name none. */
-  defaultCwd: string;
+  /** Targets, deletions, protected directories and the default working directory. */
+  targets: CommandTargets;
   /** New results or dead letters are on disk; the message is the commit message to publish them under. */
   onOutput?(message: string): void;
   onProblem(message: string): void;
@@ -121,14 +124,6 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     return next;
   };
 
-  const batchInput = (id: string, command: CommandDocument): NewBatch => ({
-    // An entry without its own timeout may use the whole runtime the sender declared.
-    entries: command.payload.entries.map((e) => ({ command: e.command, cwd: e.cwd, timeoutMs: e.timeoutMs ?? command.constraints.maxRuntimeMs })),
-    cwd: command.payload.cwd ?? deps.defaultCwd,
-    source: `inbox:${id}`,
-    reason: command.payload.reason ?? `inbox command ${id}`,
-    stopOnFailure: command.payload.stopOnFailure,
-  });
 
   const findBatch = (id: string, record: InflightRecord): Batch | 'lost' | null => {
     if (record.batchId !== null) {
@@ -146,7 +141,7 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     const deadLetter = await writeDeadLetter(layout.deadLetter, { rejection: reason, file, receivedAt: iso(), size: read.size, inputSha256: read.sha256, bytes: read.bytes, complete: read.complete, document, id });
     await audit.append(rejectedEvent(reason, { commandId: id, file, deadLetter, inputSha256: read.sha256 }));
     await removeFileIfSame(join(layout.commands, file), read.ino);
-    deps.onOutput?.(`leash: dead letter ${deadLetter.slice('dead_letter/'.length, -'.json'.length)} (${reason.code})`);
+    deps.onOutput?.(deadLetterMessage(reason.code, id ?? deadLetter.slice('dead_letter/'.length, -'.json'.length), file));
     return { file, outcome: 'rejected', code: reason.code, deadLetter };
   };
 
@@ -156,10 +151,14 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
   };
 
   const startBatch = async (id: string, command: CommandDocument, record: InflightRecord): Promise<void> => {
+    // Planned again from the original: the target may have changed since the file was judged (a restart, a racing writer).
+    const planned = commandBatch(id, command, deps.targets);
+    if (!planned.ok) return completion.refuseAccepted(id, record, planned.rejection);
     let batch: Batch;
     try {
-      batch = await batches.create(batchInput(id, command));
+      batch = await batches.create(planned.batch);
     } catch (error) {
+      if (error instanceof PatchError) return completion.refuseAccepted(id, record, rejection(error.code, error.message));
       const code = error instanceof BatchError ? BATCH_REFUSALS[error.code] : undefined;
       if (code === undefined) throw error;
       return completion.refuseAccepted(id, record, rejection(code, (error as Error).message));
@@ -175,7 +174,16 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     await step('inflight-recorded', id);
     await audit.append({
       event: 'INBOX_ACCEPTED',
-      details: { commandId: id, file, inputSha256: read.sha256, verifiedWith, issuedAt: command.issued_at, expiresAt: command.expires_at, entries: command.payload.entries.length },
+      details: {
+        commandId: id,
+        file,
+        action: command.action,
+        inputSha256: read.sha256,
+        verifiedWith,
+        issuedAt: command.issued_at,
+        expiresAt: command.expires_at,
+        ...(command.action === 'runBatch' ? { entries: command.payload.entries.length } : { target: command.target, ops: command.payload.inline.ops.length }),
+      },
     });
     await ledger.record(id, command.nonce, parseUtcTime(command.expires_at) as number);
     await writeFileAtomic(acceptedPath(id), read.bytes);
@@ -233,12 +241,15 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
       const judgement = await judgeCommandBytes(read.bytes, { keys: loaded.keys, nowMs: deps.nowMs(), skewMs: deps.skewMs, replayed });
       if (!judgement.ok) return reject(info.name, read, judgement.rejection, judgement.document, judgement.id);
       const { command, verifiedWith } = judgement;
+      const document = JSON.parse(read.bytes.toString('utf8')) as unknown;
+      const planned = commandBatch(command.id, command, deps.targets);
+      if (!planned.ok) return reject(info.name, read, planned.rejection, document, command.id);
       try {
-        validateNewBatch(batchInput(command.id, command), MAX_INBOX_ENTRIES);
+        validateNewBatch(planned.batch, MAX_INBOX_ENTRIES);
       } catch (error) {
         const code = error instanceof BatchError ? BATCH_REFUSALS[error.code] : undefined;
         if (code === undefined) throw error;
-        return reject(info.name, read, rejection(code, (error as Error).message), JSON.parse(read.bytes.toString('utf8')) as unknown, command.id);
+        return reject(info.name, read, rejection(code, (error as Error).message), document, command.id);
       }
       const done = await inLane(command.id, () => accept(command.id, command, info.name, read, verifiedWith));
       return done ? { file: info.name, outcome: 'accepted', id: command.id } : skipped('accepting it did not finish; it resumes later');

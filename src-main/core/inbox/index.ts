@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { inboxLayout, prepareInboxFolder } from './folder.js';
+import { inboxLayout, outputDirectories, prepareInboxFolder } from './folder.js';
 import { InboxError } from './inboxError.js';
 import { createInboxProcessor, type FileOutcome, type InboxBatches } from './inboxProcessor.js';
 import { createGitPublisher, type PublisherOptions } from './publisher.js';
@@ -28,6 +28,12 @@ export interface StartInboxOptions {
   publish?: boolean | Omit<PublisherOptions, 'dir'>;
   /** Working directory for commands that name none (default the home directory). */
   defaultCwd?: string;
+  /** Target names to directories for `applyPatch` (and the default cwd of a `runBatch` that names one). */
+  targets?: Readonly<Record<string, string>>;
+  /** Whether patches may delete files at all (default false). */
+  allowDeletions?: boolean;
+  /** More directories no patch may touch (Leash's data directory); the inbox folder's own are always protected. */
+  protectedPaths?: readonly string[];
   /** Poll interval (default 1000 ms). */
   pollMs?: number;
   /** How long a file must stay unchanged before it is read (default 2000 ms). */
@@ -106,7 +112,12 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     secrets: options.secrets,
     nowMs: () => clock.wallMs(),
     skewMs: options.skewMs ?? 120_000,
-    defaultCwd: options.defaultCwd ?? homedir(),
+    targets: {
+      targets: options.targets ?? {},
+      allowDeletions: options.allowDeletions ?? false,
+      protectedPaths: [...outputDirectories(layout), layout.commands, ...(options.protectedPaths ?? [])],
+      defaultCwd: options.defaultCwd ?? homedir(),
+    },
     onOutput: publish,
     onProblem: report,
     retryMs: options.retryMs,
@@ -144,21 +155,37 @@ export interface InboxSettings {
   enabled: boolean;
   dir: string | null;
   publish: boolean;
+  /** Target names (`MAIN`) to absolute directories that `applyPatch` may change. */
+  targets?: Record<string, string>;
+  /** Whether `deleteFile` may be used (off by default). */
+  allowDeletions?: boolean;
 }
 
 /**
  * Starts the inbox the settings describe, or returns null when it is off (the default).
  * Throws InboxError `INBOX_NOT_CONFIGURED` when it is on without a folder.
  */
-export async function startInboxFromSettings(settings: InboxSettings, deps: Omit<StartInboxOptions, 'dir' | 'publish'>): Promise<Inbox | null> {
+export async function startInboxFromSettings(settings: InboxSettings, deps: Omit<StartInboxOptions, 'dir' | 'publish' | 'targets' | 'allowDeletions'>): Promise<Inbox | null> {
   if (!settings.enabled) return null;
   if (!settings.dir) throw new InboxError('INBOX_NOT_CONFIGURED', 'the inbox is enabled but no folder is set (settings inbox.dir)');
-  return startInbox({ ...deps, dir: settings.dir, publish: settings.publish });
+  return startInbox({ ...deps, dir: settings.dir, publish: settings.publish, targets: settings.targets ?? {}, allowDeletions: settings.allowDeletions ?? false });
 }
 
 export { InboxError, type InboxErrorCode } from './inboxError.js';
 export { INBOX_REASON_CODES, type InboxReasonCode, type InboxRejection } from './reasons.js';
-export { commandDocumentSchema, parseCommandDocument, parseUtcTime, MAX_COMMAND_FILE_BYTES, MAX_INBOX_ENTRIES, type CommandDocument } from './commandFile.js';
+export {
+  applyPatchDocumentSchema,
+  commandDocumentSchema,
+  parseCommandDocument,
+  parseUtcTime,
+  runBatchDocumentSchema,
+  MAX_COMMAND_FILE_BYTES,
+  MAX_INBOX_ENTRIES,
+  type ApplyPatchDocument,
+  type CommandDocument,
+  type RunBatchDocument,
+} from './commandFile.js';
+export { dlqReason } from './reasons.js';
 export { computeHmac, signDocument, signedBytes, verifySignature, type SignatureCheck } from './signature.js';
 export {
   combineSecretSources,
