@@ -134,23 +134,25 @@ function loadForMove(root: TargetRoot, from: Slot): FileContent {
 function describe(root: TargetRoot, slots: Map<string, Slot>, moves: Map<string, string>, maxFilesChanged: number): PatchPreview {
   const changed = [...slots.entries()].filter(([, s]) => !same(s.before, s.now)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const renamedFrom = new Set<string>();
-  const sections: string[] = [];
-  const files: PatchFile[] = [];
+  const renamedTo = new Set<string>();
+  const parts: Array<{ section: string; record: PatchFile }> = [];
   for (const [key, s] of changed) {
     const source = moves.get(key);
     const origin = source === undefined ? undefined : slots.get(source);
     if (origin && !s.before && origin.before && !origin.now && s.now && s.now.sha256 === origin.before.sha256 && s.now.mode === origin.before.mode) {
       renamedFrom.add(source as string);
-      sections.push(`diff --git a/${origin.path} b/${s.path}\nsimilarity index 100%\nrename from ${origin.path}\nrename to ${s.path}\n`);
-      files.push(fileRecord(s.path, 'renamed', origin.before, s.now, { binary: false, large: false, additions: 0, deletions: 0 }, origin.path));
+      renamedTo.add(key);
+      const section = `diff --git a/${origin.path} b/${s.path}\nsimilarity index 100%\nrename from ${origin.path}\nrename to ${s.path}\n`;
+      parts.push({ section, record: fileRecord(s.path, 'renamed', origin.before, s.now, { binary: false, large: false, additions: 0, deletions: 0 }, origin.path) });
     }
   }
   for (const [key, s] of changed) {
-    if (renamedFrom.has(key) || files.some((f) => f.change === 'renamed' && f.path === s.path)) continue;
-    const { section, record } = fileSection(s);
-    sections.push(section);
-    files.push(record);
+    if (!renamedFrom.has(key) && !renamedTo.has(key)) parts.push(fileSection(s));
   }
+  // One order for the diff, the file list and the application: by path, as git sorts a diff.
+  parts.sort((a, b) => (a.record.path < b.record.path ? -1 : a.record.path > b.record.path ? 1 : 0));
+  const sections = parts.map((part) => part.section);
+  const files = parts.map((part) => part.record);
   if (files.length > maxFilesChanged) {
     throw new PatchError('CONSTRAINT_VIOLATED', `the patch changes ${files.length} files; constraints.maxFilesChanged allows ${maxFilesChanged}`);
   }
