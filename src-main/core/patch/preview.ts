@@ -96,7 +96,7 @@ function preview(request: PatchRequest): PatchPreview {
     if (op.op === 'deleteFile' && !request.allowDeletions) throw new PatchError('ACTION_NOT_ALLOWED', `${where}: deletions are off (inbox setting allowDeletions)`);
     if (op.op === 'writeFile') {
       const target = slot(op.path);
-      const bytes = 'content' in op ? Buffer.from(op.content, 'utf8') : Buffer.from(op.contentBase64, 'base64');
+      const bytes = op.content !== undefined ? Buffer.from(op.content, 'utf8') : Buffer.from(op.contentBase64 ?? '', 'base64');
       target.now = { bytes, mode: target.now?.mode ?? 0o644, sha256: sha256(bytes) };
     } else if (op.op === 'moveFile') {
       const from = slot(op.from);

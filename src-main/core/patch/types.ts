@@ -19,9 +19,17 @@ const pathText = z.string().max(65_536);
 
 export const patchOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('noop') }).strict(),
-  z.object({ op: z.literal('writeFile'), path: pathText, content: z.string() }).strict(),
-  /** Bytes that are not text, as standard base64. */
-  z.object({ op: z.literal('writeFile'), path: pathText, contentBase64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be standard base64') }).strict(),
+  z
+    .object({
+      op: z.literal('writeFile'),
+      path: pathText,
+      /** The new content as text (UTF-8)... */
+      content: z.string().optional(),
+      /** ...or, for bytes that are not text, as standard base64. Exactly one of the two. */
+      contentBase64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be standard base64').optional(),
+    })
+    .strict()
+    .refine((op) => (op.content === undefined) !== (op.contentBase64 === undefined), 'writeFile needs exactly one of content and contentBase64'),
   z.object({ op: z.literal('moveFile'), from: pathText, to: pathText }).strict(),
   z.object({ op: z.literal('deleteFile'), path: pathText }).strict(),
 ]);
