@@ -22,7 +22,7 @@ export interface CompletionDeps {
   audit: InboxAudit;
   inflight: InflightStore;
   step(name: InboxStep, id: string): Promise<void>;
-  onOutput?(message: string): void;
+  onOutput?(message: string, id: string): void;
   onProblem(message: string): void;
 }
 
@@ -99,7 +99,7 @@ export function createCompletion(deps: CompletionDeps): Completion {
       await audit.append(rejectedEvent(reason, { commandId: id, file: record.file, deadLetter, inputSha256: record.inputSha256 }, batchId));
       if (original?.path === acceptedPath(id)) await removeFile(original.path);
       await inflight.remove(id);
-      deps.onOutput?.(deadLetterMessage(reason.code, id, record.file));
+      deps.onOutput?.(deadLetterMessage(reason.code, id, record.file), id);
     },
     async finish(id, record, batch) {
       const original = await loadAccepted(id, record);
@@ -149,7 +149,7 @@ export function createCompletion(deps: CompletionDeps): Completion {
         },
       });
       await inflight.remove(id);
-      deps.onOutput?.(deadLettered ? deadLetterMessage(deadLettered.code, id, record.file) : resultsMessage(id, exitCode));
+      deps.onOutput?.(deadLettered ? deadLetterMessage(deadLettered.code, id, record.file) : resultsMessage(id, exitCode), id);
     },
   };
 }

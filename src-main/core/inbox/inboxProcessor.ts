@@ -13,6 +13,7 @@ import { openInflightStore, type InflightRecord } from './inflightStore.js';
 import { deadLetterMessage } from './publishMessages.js';
 import { rejection, type InboxReasonCode, type InboxRejection } from './reasons.js';
 import { openReplayLedger } from './replayLedger.js';
+import type { RetryIndex } from './retryIndex.js';
 import { sha256Hex } from './resultFiles.js';
 import type { InboxSecretSource } from './secrets.js';
 import type { InboxAudit, InboxHooks, InboxStep } from './steps.js';
@@ -52,11 +53,11 @@ export interface InboxProcessorDeps {
   skewMs: number;
   /** Targets, deletions, protected directories and the default working directory. */
   targets: CommandTargets;
-  /** New results or dead letters are on disk; the message is the commit message to publish them under. */
-  onOutput?(message: string): void;
+  /** New results or dead letters of command `id` are on disk; the message is the commit message to publish them under. */
+  onOutput?(message: string, id: string): void;
   onProblem(message: string): void;
-  /** After a step fails, the sweep leaves that command alone this long (default one minute); a restart retries at once. */
-  retryMs?: number;
+  /** meta/retries.json: after a step fails, the sweep leaves that command alone until its next attempt is due; a restart retries at once. */
+  retries: RetryIndex;
   monotonicMs?: () => number;
   hooks?: InboxHooks;
 }
@@ -97,23 +98,27 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
   /** Commands whose last step failed, with the monotonic time before which the sweep skips them. */
   const parked = new Map<string, number>();
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
-  const retryMs = deps.retryMs ?? 60_000;
   let stopped = false;
 
   const iso = (): string => new Date(deps.nowMs()).toISOString();
   const acceptedPath = (id: string): string => join(layout.accepted, `${id}.json`);
 
-  /** Work on one command id runs in order; a failure is reported and the command waits `retryMs` (or a restart). */
+  /** Work on one command id runs in order; a failure is reported, recorded in meta/retries.json, and the command waits for its backoff (or a restart). */
   const inLane = (id: string, task: () => Promise<void>): Promise<boolean> => {
     const previous = lanes.get(id) ?? Promise.resolve(true);
     const next = previous.then(async () => {
       if (stopped) return false;
       try {
         await task();
+        if (deps.retries.get(id)?.step === 'process') await deps.retries.succeeded(id);
         return true;
       } catch (error) {
         deps.onProblem(`inbox command ${id}: ${describe(error)}`);
-        parked.set(id, monotonicMs() + retryMs);
+        parked.set(id, Number.POSITIVE_INFINITY);
+        const record = await deps.retries.failed(id, 'process', describe(error)).catch(() => null);
+        const waitMs = record?.next_at ? Math.max(0, Date.parse(record.next_at) - deps.nowMs()) : Number.POSITIVE_INFINITY;
+        if (record && record.next_at === null) deps.onProblem(`inbox command ${id}: gave up after ${record.attempts} attempts; it is tried again when Leash starts`);
+        parked.set(id, monotonicMs() + waitMs);
         return false;
       }
     });
@@ -141,7 +146,8 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     const deadLetter = await writeDeadLetter(layout.deadLetter, { rejection: reason, file, receivedAt: iso(), size: read.size, inputSha256: read.sha256, bytes: read.bytes, complete: read.complete, document, id });
     await audit.append(rejectedEvent(reason, { commandId: id, file, deadLetter, inputSha256: read.sha256 }));
     await removeFileIfSame(join(layout.commands, file), read.ino);
-    deps.onOutput?.(deadLetterMessage(reason.code, id ?? deadLetter.slice('dead_letter/'.length, -'.json'.length), file));
+    const name = id ?? deadLetter.slice('dead_letter/'.length, -'.json'.length);
+    deps.onOutput?.(deadLetterMessage(reason.code, name, file), name);
     return { file, outcome: 'rejected', code: reason.code, deadLetter };
   };
 

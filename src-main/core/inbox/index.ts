@@ -5,6 +5,8 @@ import { InboxError } from './inboxError.js';
 import { createInboxProcessor, type FileOutcome, type InboxBatches } from './inboxProcessor.js';
 import { createGitPublisher, type PublisherOptions } from './publisher.js';
 import type { InboxSecretSource } from './secrets.js';
+import { RETRIES_MESSAGE } from './publishMessages.js';
+import { openRetryIndex } from './retryIndex.js';
 import { createSerialQueue } from './serialQueue.js';
 import type { InboxAudit, InboxHooks } from './steps.js';
 import { createCommandWatcher, type PollReport } from './watcher.js';
@@ -40,7 +42,7 @@ export interface StartInboxOptions {
   stableForMs?: number;
   /** How far a sender's clock may run ahead (default 2 minutes). */
   skewMs?: number;
-  /** How long a command whose step failed waits before the next try (default one minute; a restart retries at once). */
+  /** The first wait before retrying a failed step or publish (default 5 s, doubling with jitter up to 15 minutes; a restart retries at once). */
   retryMs?: number;
   /** Poll on a timer and use fs.watch as a hint (default true); false leaves polling to `scanNow`. */
   watch?: boolean;
@@ -87,20 +89,33 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     report(`publishing is on but ${dir} is not in a git repository: results stay in the folder, unpublished`);
     publisher = null;
   }
+  const retries = await openRetryIndex(layout.retries, { nowMs: () => clock.wallMs(), baseDelayMs: options.retryMs, onProblem: report });
   const publishing = createSerialQueue();
-  const publish = (message: string): void => {
+  const timers = new Set<NodeJS.Timeout>();
+  let stopping = false;
+  const publish = (message: string, id: string): void => {
     const active = publisher;
-    if (!active) return;
+    if (!active || stopping) return;
     void publishing
       .run(async () => {
         const result = await active.publish(message);
-        if (result.ok && result.commit === null && !result.pushed) return;
         if (result.ok) {
+          if (retries.get(id)?.step === 'publish') await retries.succeeded(id);
+          if (result.commit === null && !result.pushed) return;
           await options.audit.append({ event: 'INBOX_PUBLISHED', details: { commit: result.commit, attempts: result.attempts, message } });
-        } else {
-          report(`publishing the inbox failed: ${result.code}: ${result.message}`);
-          await options.audit.append({ event: 'INBOX_PUBLISH_FAILED', reason: `${result.code}: ${result.message}`, details: { attempts: result.attempts, message } });
+          return;
         }
+        report(`publishing the inbox failed: ${result.code}: ${result.message}`);
+        await options.audit.append({ event: 'INBOX_PUBLISH_FAILED', reason: `${result.code}: ${result.message}`, details: { attempts: result.attempts, message } });
+        // The commit stays local; a later publish (this retry, or the next result) pushes it.
+        const record = await retries.failed(id, 'publish', `${result.code}: ${result.message}`);
+        if (record.next_at === null) return report(`publishing for inbox command ${id} gave up after ${record.attempts} attempts; the next result publishes it`);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          publish(RETRIES_MESSAGE, id);
+        }, Math.max(0, Date.parse(record.next_at) - clock.wallMs()));
+        timer.unref();
+        timers.add(timer);
       })
       .catch((error: unknown) => report(`publishing the inbox failed: ${(error as Error).message}`));
   };
@@ -120,7 +135,7 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     },
     onOutput: publish,
     onProblem: report,
-    retryMs: options.retryMs,
+    retries,
     hooks: options.hooks,
   });
   await processor.sweep();
@@ -145,6 +160,8 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     async stop() {
       await watcher.stop();
       await processor.stop();
+      stopping = true;
+      for (const timer of timers) clearTimeout(timer);
       await publishing.idle();
     },
   };
