@@ -101,7 +101,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('a patch from the inbox in the UI', () => {
+describe('a patch from the inbox in the UI', { timeout: 120_000 }, () => {
   it('is shown as a diff, approved with the same controls as a batch, applied and published', async () => {
     const root = await mkdtemp(join(tmpdir(), 'leash-e2e-cloud-'));
     const inbox = await cloud(root);

@@ -60,7 +60,7 @@ function pythonSign(dir: string, document: Record<string, unknown>, secret = SEC
   });
 }
 
-describe.skipIf(!python)('the ghost-bridge contract', () => {
+describe.skipIf(!python)('the ghost-bridge contract', { timeout: 120_000 }, () => {
   let rig: InboxRig | undefined;
   let paths: Awaited<ReturnType<typeof cloud>> | undefined;
   afterEach(async () => {

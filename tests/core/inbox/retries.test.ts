@@ -16,7 +16,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('meta/retries.json', () => {
+describe('meta/retries.json', { timeout: 120_000 }, () => {
   let rig: InboxRig | undefined;
   let root: string | undefined;
   afterEach(async () => {
