@@ -101,7 +101,7 @@ describe('a valid command', () => {
 
   it('reports the first failing exit code, and limits_ok false when the run took longer than maxRuntimeMs', async () => {
     const r = await setup();
-    const entries = [{ command: 'sleep 0.3; exit 3' }, { command: 'echo never' }];
+    const entries = [{ command: 'sleep 5; exit 3' }, { command: 'echo never' }];
     await dropCommand(r.inboxDir, 'f.json', signed(unsignedCommand('job-f', { payload: { entries, cwd: '/tmp' }, constraints: { maxRuntimeMs: 200 } })));
     await r.settle();
     const batch = batchFor(r.harness, 'job-f');
