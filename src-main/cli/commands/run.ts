@@ -126,7 +126,9 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
       return EXIT.usage;
     }
     if (control) {
-      const entries = input.entries.map(({ command, cwd, timeoutMs }) => ({ command, cwd, timeoutMs }));
+      // A batch file holds shell entries only: patch entries come from the signed inbox alone.
+      if (input.entries.some((entry) => !('command' in entry))) return fail(io, new BatchError('INVALID_BATCH', 'patch entries come only from the signed command inbox'));
+      const entries = input.entries.flatMap((entry) => ('command' in entry ? [{ command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs }] : []));
       return handOff(control, { entries, cwd: input.cwd, stopOnFailure: input.stopOnFailure, reason: input.reason }, { io, human, json, yes, file, signals });
     }
   }

@@ -9,6 +9,8 @@ export type BatchErrorCode =
   | 'ILLEGAL_TRANSITION'
   | 'NOTHING_APPROVED'
   | 'ENTRY_BLOCKED'
+  /** File changes (a patch entry) are only ever approved by a person. */
+  | 'PATCH_NEEDS_PERSON'
   | 'STORE_FAILED';
 
 /** A refused batch operation. `code` is stable; `message` is for people. */

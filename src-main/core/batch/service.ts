@@ -11,6 +11,7 @@ import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
+import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { checkWorkingDirectories } from './workingDirectories.js';
 import { createBatchState } from './state.js';
 import type { BatchStore } from './store.js';
@@ -99,6 +100,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const by = options.by ?? 'manual';
     const batch = state.get(id);
     assertBatchMove(id, batch.status, 'approved');
+    if (by !== 'manual' && batch.entries.some((e) => e.tool === 'patch')) {
+      throw new BatchError('PATCH_NEEDS_PERSON', 'file changes are approved by a person, never by autonomy');
+    }
     const chosen = new Set(options.entryIds ?? batch.entries.map((e) => e.id));
     for (const entryId of chosen) {
       if (!batch.entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
@@ -140,7 +144,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
   const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
     const status = autonomy.status();
-    if (!status.enabled || !batch.entries.every((e) => e.classification.verdict === 'allow')) return batch;
+    if (!status.enabled || !batch.entries.every((e) => e.tool === 'shell' && e.classification.verdict === 'allow')) return batch;
     if (!limiter.tryTake()) {
       return state.change(batch.id, (b) => {
         b.note = `autonomy rate limit reached (${settings.get().autonomyRateLimitPerMinute} batches per minute): waiting for a person`;
@@ -180,25 +184,31 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await checkWorkingDirectories(valid);
       const id = newId();
       const created = now().toISOString();
-      const entries: BatchEntry[] = valid.entries.map((entry, index) => ({
-        id: `${id}-${index + 1}`,
-        tool: 'shell',
-        command: entry.command,
-        cwd: entry.cwd ?? valid.cwd,
-        timeoutMs: entry.timeoutMs ?? current.defaultTimeoutMs,
-        classification: engine.classify({ tool: 'shell', command: entry.command }, current),
-        status: 'pending',
-        approved: false,
-        exitCode: null,
-        signal: null,
-        startedAt: null,
-        endedAt: null,
-        durationMs: null,
-        stdout: null,
-        stderr: null,
-        error: null,
-        note: null,
-      }));
+      const entries: BatchEntry[] = valid.entries.map((entry, index) => {
+        const common = {
+          id: `${id}-${index + 1}`,
+          timeoutMs: entry.timeoutMs ?? current.defaultTimeoutMs,
+          status: 'pending' as const,
+          approved: false,
+          exitCode: null,
+          signal: null,
+          startedAt: null,
+          endedAt: null,
+          durationMs: null,
+          stdout: null,
+          stderr: null,
+          error: null,
+          note: null,
+        };
+        if (entry.tool === 'patch') return { ...common, ...preparePatchEntry(entry, valid.source), classification: structuredClone(PATCH_CLASSIFICATION) };
+        return {
+          ...common,
+          tool: 'shell' as const,
+          command: entry.command,
+          cwd: entry.cwd ?? valid.cwd,
+          classification: engine.classify({ tool: 'shell', command: entry.command }, current),
+        };
+      });
       const batch = await state.add({
         id,
         createdAt: created,
@@ -222,7 +232,13 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         details: {
           source: valid.source,
           cwd: valid.cwd,
-          entries: entries.map((e) => ({ entryId: e.id, command: e.command, verdict: e.classification.verdict })),
+          entries: entries.map((e) => ({
+            entryId: e.id,
+            tool: e.tool,
+            command: e.command,
+            verdict: e.classification.verdict,
+            ...(e.patch ? { diffSha256: e.patch.diffSha256, filesChanged: e.patch.filesChanged, files: e.patch.files.map((f) => f.path) } : {}),
+          })),
         },
       });
       return maybeRunAutonomously(batch);

@@ -12,7 +12,8 @@ import type { ValidNewBatch } from './input.js';
 export async function checkWorkingDirectories(batch: Pick<ValidNewBatch, 'cwd' | 'entries'>): Promise<void> {
   await checkOne(batch.cwd, 'the batch');
   for (const [index, entry] of batch.entries.entries()) {
-    if (entry.cwd !== undefined && entry.cwd !== batch.cwd) await checkOne(entry.cwd, `entry ${index + 1}`);
+    const cwd = 'cwd' in entry ? entry.cwd : undefined; // a patch entry has a target root instead
+    if (cwd !== undefined && cwd !== batch.cwd) await checkOne(cwd, `entry ${index + 1}`);
   }
 }
 

@@ -49,7 +49,9 @@ export type EntryErrorCode =
   /** Any other failure to create the process (e.g. `E2BIG` for a command longer than the kernel takes). */
   | 'SPAWN_FAILED'
   /** The process ran but its output could not be read to the end. */
-  | 'OUTPUT_FAILED';
+  | 'OUTPUT_FAILED'
+  /** A patch entry was not applied (the entry's `patch.outcome` has the precise code); nothing was changed. */
+  | 'PATCH_FAILED';
 
 export interface EntryError {
   code: EntryErrorCode;
