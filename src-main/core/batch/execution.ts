@@ -27,6 +27,8 @@ export interface Execution {
   /** Resolves once nothing runs. */
   idle(): Promise<void>;
   isQueued(batchId: string): boolean;
+  /** Takes a batch out of the run queue without touching it; false if it was not queued. */
+  dequeue(batchId: string): boolean;
   /** The end of the running entry's live output, for a page that (re)connects mid-run. */
   recentOutput(entryId: string): RecentOutput | undefined;
 }
@@ -276,6 +278,12 @@ export function createExecution(deps: ExecutionDeps): Execution {
     },
     idle: () => loop,
     isQueued: (batchId) => queue.includes(batchId),
+    dequeue(batchId) {
+      const index = queue.indexOf(batchId);
+      if (index === -1) return false;
+      queue.splice(index, 1);
+      return true;
+    },
     recentOutput: (entryId) => (recent?.entryId === entryId ? structuredClone(recent.output) : undefined),
   };
 }

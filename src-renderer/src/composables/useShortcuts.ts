@@ -52,6 +52,7 @@ export function useShortcuts(): void {
     const actions: Partial<Record<ShortcutAction, () => unknown>> = {
       approveAll: () => batches.approveAll(batch.id),
       approveSelected: () => batches.approveSelected(batch.id),
+      unapprove: () => batches.unapprove(batch.id),
       run: () => batches.run(batch.id),
       dryRun: () => batches.dryRun(batch.id),
       reject: () => batches.reject(batch.id),
