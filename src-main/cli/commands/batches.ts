@@ -20,6 +20,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   try {
+    // One line per problem (a batch file set aside, an invalid settings field), even with --json.
+    for (const problem of leash.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
     const batches = leash.batches.list();
     if (args.flags.has('json')) {
       await write(io.stdout, `${JSON.stringify(batches, null, 2)}\n`);
