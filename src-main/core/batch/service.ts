@@ -147,7 +147,8 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     if (!status.enabled || !batch.entries.every((e) => e.classification.verdict === 'allow')) return batch;
     if (!limiter.tryTake()) {
       return state.change(batch.id, (b) => {
-        b.note = `autonomy rate limit reached (${settings.get().autonomyRateLimitPerMinute} batches per minute): waiting for a person`;
+        const limit = settings.get().autonomyRateLimitPerMinute;
+        b.note = `autonomy rate limit reached (${limit} ${limit === 1 ? 'batch' : 'batches'} per minute): waiting for a person`;
       });
     }
     const approved = await approve(batch.id, { by: `autonomy:${status.fingerprint}` });

@@ -30,6 +30,8 @@ export function useShortcuts(): void {
         ui.toggleHelp();
         return true;
       case 'newBatch':
+        ui.compose();
+        return true;
       case 'showNew':
         ui.show('new');
         return true;
