@@ -217,7 +217,7 @@ describe('states that read right', () => {
     const page = await start();
     await page.locator('body').click();
     await page.keyboard.press('n');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('paste-input');
+    await expect.poll(() => page.evaluate<string | null>("document.activeElement?.getAttribute('data-testid') ?? null")).toBe('paste-input');
     // The key that opened the box is not typed into it.
     expect(await page.getByTestId('paste-input').inputValue()).toBe('');
   });

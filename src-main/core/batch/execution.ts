@@ -1,5 +1,6 @@
 import type { AuditEventInput, AuditWriter } from '../audit/index.js';
 import { identifyProcess } from '../runner/leftovers.js';
+import { ENTRY_MARKER_VARIABLE } from './entryMarker.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
 import type { BatchState } from './state.js';
 import { assertBatchMove, assertEntryMove } from './transitions.js';
@@ -112,7 +113,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       }),
     ]);
     const process = deps.start(
-      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
+      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id } },
       {
         onOutput: (stream, text) => {
           keepRecent(stream, text);

@@ -1,5 +1,6 @@
 import type { AuditWriter } from '../audit/index.js';
 import { reapLeftovers } from '../runner/leftovers.js';
+import { killProcessesOfEntry } from './entryMarker.js';
 import type { BatchState } from './state.js';
 import { assertBatchMove } from './transitions.js';
 import type { Batch } from './types.js';
@@ -61,7 +62,10 @@ async function recoverRunning(state: BatchState, audit: AuditWriter, batch: Batc
   });
   const running = batch.entries.find((e) => e.status === 'running');
   // Entries run detached, so the command may have outlived Leash: kill what is left of it.
-  const leftovers = running?.process ? await reapLeftovers(running.process).catch(() => 0) : 0;
+  const grouped = running?.process ? await reapLeftovers(running.process).catch(() => 0) : 0;
+  // Also what no record names: Leash may have died between the spawn and recording the group.
+  const marked = running ? await killProcessesOfEntry(running.id).catch(() => 0) : 0;
+  const leftovers = Math.max(grouped, marked);
   const reaped = leftovers > 0 ? `; killed ${leftovers} process${leftovers === 1 ? '' : 'es'} it left running` : '';
   await audit.append({ event: 'BATCH_FINISHED', batchId: batch.id, entryId: running?.id, command: running?.command, reason: `interrupted: ${note}${reaped}` });
 }

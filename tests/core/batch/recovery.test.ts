@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVED_NOT_RUN_NOTE } from '../../../src-main/core/batch/index.js';
 import { approveAndRun, batchFor, createInboxRig, dropCommand, readJson, removeDir, signed, tempDir, unsignedCommand, type InboxRig } from '../inbox/inboxFixtures.js';
 import { createHarness, type Harness } from './harness.js';
+import { livePidsWith, waitFor } from './procfs.js';
 
 const cwd = tmpdir();
 const harnesses: Harness[] = [];
@@ -110,5 +113,30 @@ describe('a batch left running', () => {
     expect(entry?.status).toBe('interrupted');
     expect(entry?.endedAt).toBe(recovered.finishedAt);
     expect(entry?.durationMs).toBe(Date.parse(recovered.finishedAt as string) - Date.parse('2026-01-01T00:00:01.000Z'));
+  });
+});
+
+describe('what an interrupted entry left running', () => {
+  it('is killed on the next start even when Leash died before recording its process group', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leash-recover-'));
+    const first = await open(dir);
+    const batch = await first.service.create({ cwd, entries: [{ command: 'sleep 30' }] });
+    await closeHarness(first);
+    const entryId = batch.entries[0]?.id as string;
+    // The entry's process as the runner starts it, with no identity in the batch file: the crash came first.
+    const marker = `leash-unrecorded-${randomUUID()}`;
+    const orphan = spawn('bash', ['-c', `exec -a ${marker} sleep 30`], { env: { ...process.env, LEASH_ENTRY_ID: entryId }, detached: true, stdio: 'ignore' });
+    orphan.unref();
+    await waitFor(async () => (await livePidsWith(marker)).length === 1);
+    const file = join(dir, 'batches', `${batch.id}.json`);
+    const stored = JSON.parse(await readFile(file, 'utf8'));
+    Object.assign(stored, { status: 'running', startedAt: new Date().toISOString() });
+    Object.assign(stored.entries[0], { status: 'running', approved: true, startedAt: new Date().toISOString(), process: null });
+    await writeFile(file, JSON.stringify(stored));
+
+    const second = await open(dir);
+    await waitFor(async () => (await livePidsWith(marker)).length === 0);
+    expect(second.service.get(batch.id).status).toBe('interrupted');
+    expect((await second.records()).find((r) => r.event === 'BATCH_FINISHED')?.reason).toMatch(/killed 1 process it left running/);
   });
 });
