@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
-import { createBatchService, createBatchStore, type Batch, type BatchService } from './batch/index.js';
+import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
 import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
@@ -128,7 +128,7 @@ export async function readLeashSnapshot(dataDir: string): Promise<LeashSnapshot>
   return {
     dataDir,
     batches: loaded.batches,
-    problems: loaded.unreadable.map((u) => `batch file ${u.file} is unreadable and was left as it is: ${u.message}`),
+    problems: loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches'))),
   };
 }
 

@@ -1,8 +1,9 @@
 import { ipcMain } from 'electron';
 import ElectronStore from 'electron-store';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSettingsStore, type SettingsBackend, type SettingsStore } from '../core/settings/store.js';
+import { backupSettingsFile, describeUnreadable } from '../core/settings/fileStore.js';
+import { createSettingsStore, createUnavailableSettingsStore, type SettingsBackend, type SettingsStore } from '../core/settings/store.js';
 
 /*
  * Why electron-store, although the CLI dropped `conf` (which electron-store extends):
@@ -48,28 +49,30 @@ export interface DesktopSettingsOptions {
 }
 
 /**
- * Opens the app's settings. A file that is not JSON (electron-store throws on construction) or
- * does not pass the schema is copied aside as `config.json.invalid-<time>` and reported in the
- * store's `problems`; the defaults apply, so autonomy is off. The app starts either way.
+ * Opens the app's settings. A file that is not JSON (electron-store throws on construction) is
+ * copied aside as `config.json.invalid-<time>` and replaced by the defaults; one with invalid
+ * fields is copied aside too, keeps its valid fields and names the others (autonomy off); one
+ * that cannot be read at all gives defaults in memory. The app starts in every case.
  */
 export function openDesktopSettingsStore(dataDir: string, options: DesktopSettingsOptions = {}): SettingsStore {
   const openBackend = options.openBackend ?? electronStoreBackend;
   const now = options.now ?? (() => new Date());
   const path = join(dataDir, 'config.json');
-  const backup = (): string | undefined => {
-    if (!existsSync(path)) return undefined;
-    const copy = `${path}.invalid-${now().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(path, copy);
-    return copy;
-  };
   let backend: SettingsBackend;
   try {
     backend = openBackend(dataDir);
   } catch (error) {
-    // Only a file that is not JSON is set aside; anything else (permissions, a directory in the
-    // way) is not ours to delete and stops the start with its own message.
-    if ((error as Error | undefined)?.name !== 'SyntaxError') throw error;
-    const copy = backup();
+    // A file that cannot be read at all (a directory, no permission) is not ours to delete or
+    // overwrite, and must not stop the start: defaults in memory, autonomy off, nothing saved.
+    if ((error as Error | undefined)?.name !== 'SyntaxError') {
+      return createUnavailableSettingsStore(path, `settings file ${path} cannot be read (${describeUnreadable(error)}); the defaults apply for now, autonomy off, and settings are not saved until it is fixed`);
+    }
+    let copy: string | undefined;
+    try {
+      copy = backupSettingsFile(path, now);
+    } catch (backupError) {
+      return createUnavailableSettingsStore(path, `settings file ${path} is not valid JSON and no copy of it could be kept (${describeUnreadable(backupError)}); the defaults apply for now, autonomy off, and it is left as it is`);
+    }
     rmSync(path, { force: true });
     const kept = copy ? `a copy was kept as ${copy}` : 'no copy could be kept';
     const problem = `settings file ${path} could not be read (${(error as Error).message}); ${kept}; the defaults apply, autonomy off`;
@@ -78,9 +81,5 @@ export function openDesktopSettingsStore(dataDir: string, options: DesktopSettin
     store.update({});
     return store;
   }
-  return createSettingsStore(backend, {
-    onInvalid: () => {
-      backup();
-    },
-  });
+  return createSettingsStore(backend, { onInvalid: () => backupSettingsFile(path, now) });
 }

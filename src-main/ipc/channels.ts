@@ -10,6 +10,7 @@ export const CHANNELS = [
   'batch:preview',
   'batch:create',
   'batch:approve',
+  'batch:unapprove',
   'batch:reject',
   'batch:run',
   'batch:dryRun',

@@ -33,6 +33,7 @@ export interface Responses {
   'batch:preview': PreviewResult;
   'batch:create': Batch;
   'batch:approve': Batch;
+  'batch:unapprove': Batch;
   'batch:reject': Batch;
   'batch:run': Batch;
   'batch:dryRun': DryRunReport;

@@ -50,6 +50,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       return batches.create({ entries, cwd: dir, reason, source: 'paste' });
     },
     'batch:approve': ({ id, entryIds }) => batches.approve(id, { entryIds, by: 'manual' }),
+    'batch:unapprove': ({ id }) => batches.unapprove(id),
     'batch:reject': ({ id, reason }) => batches.reject(id, reason),
     'batch:run': ({ id }) => batches.run(id),
     'batch:dryRun': ({ id }) => batches.dryRun(id),

@@ -35,6 +35,7 @@ export const requestSchemas = {
     })
     .strict(),
   'batch:approve': z.object({ id, entryIds: z.array(id).max(10).optional() }).strict(),
+  'batch:unapprove': z.object({ id }).strict(),
   'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
   'batch:run': z.object({ id }).strict(),
   'batch:dryRun': z.object({ id }).strict(),

@@ -50,3 +50,58 @@ export function describeCodePoint(codePoint: number): string {
 export function escapeFor(codePoint: number): string {
   return `\\u{${codePoint.toString(16).toUpperCase()}}`;
 }
+
+/**
+ * Letters and signs from other scripts drawn like printable ASCII, by what they look like. The
+ * common ones by hand (Cyrillic, Greek, Armenian and punctuation that reads as `-`, `'`, `"`,
+ * `/`); compatibility forms (fullwidth `ｓ`, mathematical `𝐬`, ligatures) by NFKC in
+ * `lookAlikeOf`.
+ */
+const LOOK_ALIKES: Record<string, string> = {
+  // Cyrillic
+  '\u0430': 'a', '\u0435': 'e', '\u043E': 'o', '\u0440': 'p', '\u0441': 'c', '\u0443': 'y', '\u0445': 'x',
+  '\u0455': 's', '\u0456': 'i', '\u0458': 'j', '\u0501': 'd', '\u051B': 'q', '\u051D': 'w', '\u04BB': 'h',
+  '\u04CF': 'l', '\u0410': 'A', '\u0412': 'B', '\u0415': 'E', '\u041A': 'K', '\u041C': 'M', '\u041D': 'H',
+  '\u041E': 'O', '\u0420': 'P', '\u0421': 'C', '\u0422': 'T', '\u0425': 'X', '\u0405': 'S', '\u0406': 'I',
+  '\u0408': 'J', '\u051A': 'Q', '\u051C': 'W', '\u04C0': 'I',
+  // Greek
+  '\u03B1': 'a', '\u03BF': 'o', '\u03BD': 'v', '\u03C1': 'p', '\u03C4': 't', '\u03B9': 'i', '\u03BA': 'k',
+  '\u03C5': 'u', '\u03C7': 'x', '\u0391': 'A', '\u0392': 'B', '\u0395': 'E', '\u0396': 'Z', '\u0397': 'H',
+  '\u0399': 'I', '\u039A': 'K', '\u039C': 'M', '\u039D': 'N', '\u039F': 'O', '\u03A1': 'P', '\u03A4': 'T',
+  '\u03A5': 'Y', '\u03A7': 'X',
+  // Armenian, Latin extensions (script g, dotless i and j, click l), Hebrew paseq, Arabic zeros
+  '\u0585': 'o', '\u057D': 'u', '\u0581': 'g', '\u0261': 'g', '\u0131': 'i', '\u0237': 'j', '\u01C0': 'l',
+  '\u05C0': 'l', '\u0660': '.', '\u06F0': '.',
+  // Punctuation that reads as ASCII in a command line
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-', '\u2043': '-',
+  '\u2018': "'", '\u2019': "'", '\u201A': ',', '\u201B': "'", '\u2032': "'", '\u00B4': "'", '\u02B9': "'", '\u02BC': "'",
+  '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u2033': '"', '\u02BA': '"',
+  '\u2044': '/', '\u2215': '/', '\u29F8': '/', '\u2216': '\\', '\u29F9': '\\',
+  '\u2024': '.', '\u2027': '.', '\u00B7': '.', '\u2219': '.', '\u02D0': ':', '\u0589': ':', '\u2236': ':', '\u037E': ';',
+  '\u2217': '*', '\u066D': '*', '\u2223': '|', '\u01C3': '!', '\u02C2': '<', '\u02C3': '>', '\u2039': '<', '\u203A': '>',
+};
+
+/**
+ * The printable ASCII text a character is drawn like (`ѕ` → `s`, `ｓ` → `s`, `−` → `-`), or
+ * undefined if it does not pass for ASCII.
+ */
+export function lookAlikeOf(char: string): string | undefined {
+  const known = LOOK_ALIKES[char];
+  if (known !== undefined) return known;
+  if (/^[\x20-\x7E]$/.test(char)) return undefined;
+  const folded = char.normalize('NFKC');
+  return folded !== char && /^[\x21-\x7E]+$/.test(folded) ? folded : undefined;
+}
+
+/** Any code point outside printable ASCII other than tab and newline. */
+export const NON_ASCII_CHARACTER = /[^\x20-\x7E\t\n]/gu;
+
+/**
+ * Text for a message a person reads (a policy reason, an error): every character outside
+ * printable ASCII becomes a visible escape (`l\u{200B}s`, `\u{455}`), so a message can never
+ * print an invisible, reordering or look-alike character raw. The ellipsis `…` is kept: Leash's
+ * own messages use it, and it cannot pass for anything a command needs.
+ */
+export function escapeForMessage(text: string): string {
+  return text.replace(/[^\x20-\x7E\u2026]/gu, (char) => escapeFor(char.codePointAt(0) ?? 0));
+}

@@ -1,7 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
+import { createHarness } from '../core/batch/harness.js';
 import { connectIpc } from '../support/ipcClient.js';
 import { auditEvents, killMarked, leashHome, runningAs, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
 
@@ -55,4 +58,33 @@ describe('leash batches', () => {
     expect(list.output()).toBe('no batches\n');
     await expect(readFile(join(home, 'audit.jsonl'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+  it('lists the good batches and prints a warning line naming each bad batch file, leaving it where it is', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'leash-cli-batches-'));
+    const h = await createHarness({ dir: home });
+    const good = await h.service.create({ cwd: tmpdir(), entries: [{ command: 'echo ok' }] });
+    await h.close();
+    await writeFile(join(home, 'batches', 'x.json'), '{"id":"x","entries":[]}');
+    await writeFile(join(home, 'batches', 'torn.json'), '{"id":"torn","entr');
+
+    const result = await leash(['batches'], home);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(good.id);
+    const warnings = result.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^leash batches: warning: batch file .*torn\.json is not JSON .*; left as it is \(read-only\)$/);
+    expect(warnings[1]).toMatch(/^leash batches: warning: batch file .*x\.json is not a valid batch \(.*\); left as it is \(read-only\)$/);
+    // A read-only listing renames nothing: the app or serve sets bad files aside when it starts.
+    expect((await readdir(join(home, 'batches'))).filter((f) => f.includes('.bad-'))).toHaveLength(0);
+  });
 });
+
+function leash(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin/leash.js'), ...args], { env: { ...process.env, LEASH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

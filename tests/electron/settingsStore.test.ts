@@ -70,19 +70,24 @@ describe('the desktop settings (electron-store)', () => {
     expect(openDesktopSettingsStore(dir).problems).toEqual([]);
   });
 
-  it('backs up a file that fails the schema and never keeps its autonomy on', () => {
-    const invalid = { autonomy: { enabled: true, tokenHash: 'a'.repeat(64), fingerprint: 'abcdef12' }, maxBatchSize: 99 };
+  it('backs up a file that fails the schema, keeps its valid fields and never keeps its autonomy on', () => {
+    const invalid = { autonomy: { enabled: true, tokenHash: 'a'.repeat(64), fingerprint: 'abcdef12' }, maxBatchSize: 99, allowPatterns: ['make test'] };
     writeFileSync(configPath(), JSON.stringify(invalid));
     const store = openDesktopSettingsStore(dir, { now: fixedNow });
     expect(store.get().autonomy).toEqual({ enabled: false, tokenHash: null, fingerprint: null });
-    expect(store.problems[0]).toMatch(/is invalid .*maxBatchSize.*autonomy off/);
+    expect(store.get().allowPatterns).toEqual(['make test']);
+    expect(store.problems[0]).toMatch(/maxBatchSize: .*the default \(10\) applies/);
+    expect(store.problems.join('\n')).toMatch(/autonomy was on and is now off/);
     expect(JSON.parse(readFileSync(join(dir, backups()[0] as string), 'utf8'))).toEqual(invalid);
-    expect(JSON.parse(readFileSync(configPath(), 'utf8')).autonomy.enabled).toBe(false);
+    expect(JSON.parse(readFileSync(configPath(), 'utf8'))).toMatchObject({ autonomy: { enabled: false }, allowPatterns: ['make test'] });
   });
 
-  it('does not delete what it cannot read for another reason than bad JSON', () => {
+  it('starts with defaults in memory when config.json is a directory, and deletes and overwrites nothing', () => {
     mkdirSync(configPath());
-    expect(() => openDesktopSettingsStore(dir)).toThrow(/EISDIR/);
+    const store = openDesktopSettingsStore(dir);
+    expect(store.get().autonomy.enabled).toBe(false);
+    expect(store.problems).toEqual([expect.stringMatching(/cannot be read \(it is a directory, not a file\)/)]);
+    expect(() => store.update({ maxBatchSize: 3 })).toThrow(expect.objectContaining({ code: 'SETTINGS_UNWRITABLE' }));
     expect(statSync(configPath()).isDirectory()).toBe(true);
     expect(backups()).toEqual([]);
   });

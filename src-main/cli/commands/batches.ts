@@ -21,6 +21,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stderr, `leash batches: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
+  // One line per problem (a batch file set aside, an invalid settings field), even with --json.
   for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
   const batches = snapshot.batches;
   if (args.flags.has('json')) {

@@ -10,6 +10,8 @@ export const AUDIT_EVENTS = [
   'BATCH_CREATED',
   'BATCH_APPROVED',
   'BATCH_REJECTED',
+  /** An approved batch went back to awaiting approval: a person withdrew it, or Leash stopped before it ran. */
+  'BATCH_UNAPPROVED',
   'ENTRY_STARTED',
   'ENTRY_FINISHED',
   'COMMAND_BLOCKED',

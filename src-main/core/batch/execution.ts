@@ -1,5 +1,6 @@
 import type { AuditEventInput, AuditWriter } from '../audit/index.js';
 import { identifyProcess } from '../runner/leftovers.js';
+import { ENTRY_MARKER_VARIABLE } from './entryMarker.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
 import { runPatchEntry } from './patchEntry.js';
 import type { BatchState } from './state.js';
@@ -28,6 +29,8 @@ export interface Execution {
   /** Resolves once nothing runs. */
   idle(): Promise<void>;
   isQueued(batchId: string): boolean;
+  /** Takes a batch out of the run queue without touching it; false if it was not queued. */
+  dequeue(batchId: string): boolean;
   /** The end of the running entry's live output, for a page that (re)connects mid-run. */
   recentOutput(entryId: string): RecentOutput | undefined;
 }
@@ -153,7 +156,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       }),
     ]);
     const process = deps.start(
-      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env },
+      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id } },
       {
         onOutput: (stream, text) => {
           keepRecent(stream, text);
@@ -318,6 +321,12 @@ export function createExecution(deps: ExecutionDeps): Execution {
     },
     idle: () => loop,
     isQueued: (batchId) => queue.includes(batchId),
+    dequeue(batchId) {
+      const index = queue.indexOf(batchId);
+      if (index === -1) return false;
+      queue.splice(index, 1);
+      return true;
+    },
     recentOutput: (entryId) => (recent?.entryId === entryId ? structuredClone(recent.output) : undefined),
   };
 }

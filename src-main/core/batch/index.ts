@@ -1,5 +1,6 @@
 export { createBatchService, type BatchService, type BatchServiceDeps, type EmergencyStopReport } from './service.js';
-export { createBatchStore, type BatchStore } from './store.js';
+export { createBatchStore, describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
+export { APPROVED_NOT_RUN_NOTE } from './recovery.js';
 export { BatchError, type BatchErrorCode } from './errors.js';
 export { validateNewBatch, newBatchSchema, newEntrySchema, newPatchEntrySchema, type NewBatch, type NewEntry, type NewPatchEntry } from './input.js';
 export { summarizePatch } from './patchEntry.js';

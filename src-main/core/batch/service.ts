@@ -4,7 +4,6 @@ import { createAutonomyControl, type AutonomyControl } from '../autonomy/autonom
 import { createRateLimiter } from '../autonomy/rateLimiter.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { filterEnvironment } from '../runner/environmentFilter.js';
-import { reapLeftovers } from '../runner/leftovers.js';
 import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
@@ -12,11 +11,12 @@ import { BatchError } from './errors.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
-import { checkWorkingDirectories } from './workingDirectories.js';
+import { recoverBatches, withdrawApproval } from './recovery.js';
 import { createBatchState } from './state.js';
-import type { BatchStore } from './store.js';
+import { describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
 import { assertBatchMove } from './transitions.js';
 import { isTerminal, type ApprovedBy, type Batch, type BatchEntry, type BatchEvent } from './types.js';
+import { checkWorkingDirectories } from './workingDirectories.js';
 
 export interface BatchServiceDeps {
   store: BatchStore;
@@ -46,11 +46,17 @@ export interface BatchService {
   create(input: NewBatch): Promise<Batch>;
   /** Approves the whole batch or the chosen entries; `deny` entries are never approved: they end `blocked`. */
   approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy }): Promise<Batch>;
+  /** Takes an approved batch that has not started back to awaiting approval (out of the run queue too). */
+  unapprove(id: string, reason?: string): Promise<Batch>;
+  /** Rejects a pending batch, or an approved one that has not started. */
   reject(id: string, reason?: string): Promise<Batch>;
   /** Queues an approved batch to run; returns at once. */
   run(id: string): Promise<Batch>;
   dryRun(id: string): Promise<DryRunReport>;
-  /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
+  /**
+   * Graceful stop: the running entry finishes, the rest are skipped (the batch records
+   * `stopRequestedAt` until then). A pending or approved batch that has not started is cancelled.
+   */
   stop(id: string): Promise<Batch>;
   /**
    * Kills the running entry's tree, cancels everything queued and turns autonomy off. `reason`
@@ -65,8 +71,10 @@ export interface BatchService {
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
   idle(): Promise<void>;
-  /** Problems found while loading (unreadable batch files). */
+  /** Problems found while loading, one line each (batch files set aside). */
   readonly problems: readonly string[];
+  /** The batch files that did not load and were set aside (this start or an earlier one). */
+  readonly setAside: readonly SetAsideBatchFile[];
 }
 
 /**
@@ -78,9 +86,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const newId = deps.newId ?? (() => randomUUID());
   const { audit, settings, engine } = deps;
   const loaded = await deps.store.load();
-  const problems = loaded.unreadable.map((u) => `batch file ${u.file} is unreadable and was left as it is: ${u.message}`);
+  const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
   const state = createBatchState(deps.store, loaded.batches, now);
-  await recoverInterrupted(state, audit, now);
+  await recoverBatches(state, audit, now);
 
   const environment = (): { shell: string; env: Record<string, string | undefined>; withheld: string[] } => {
     const current = settings.get();
@@ -114,6 +122,8 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       b.status = 'approved';
       b.approvedBy = by;
       b.approvedAt = now().toISOString();
+      // A note about why it waited (rate limit, a restart) is stale once a person approves.
+      b.note = null;
       for (const entry of b.entries) {
         if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
         else entry.approved = chosen.has(entry.id);
@@ -147,7 +157,8 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     if (!status.enabled || !batch.entries.every((e) => e.tool === 'shell' && e.classification.verdict === 'allow')) return batch;
     if (!limiter.tryTake()) {
       return state.change(batch.id, (b) => {
-        b.note = `autonomy rate limit reached (${settings.get().autonomyRateLimitPerMinute} batches per minute): waiting for a person`;
+        const limit = settings.get().autonomyRateLimitPerMinute;
+        b.note = `autonomy rate limit reached (${limit} ${limit === 1 ? 'batch' : 'batches'} per minute): waiting for a person`;
       });
     }
     const approved = await approve(batch.id, { by: `autonomy:${status.fingerprint}` });
@@ -169,6 +180,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
 
   return {
     problems,
+    setAside: loaded.setAside,
     autonomy,
     list: () => state.all(),
     get: (id) => state.get(id),
@@ -244,8 +256,13 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       return maybeRunAutonomously(batch);
     },
     approve,
+    async unapprove(id, reason = 'approval withdrawn by a person') {
+      execution.dequeue(id);
+      return withdrawApproval(state, audit, id, reason);
+    },
     async reject(id, reason = 'rejected by a person') {
       assertBatchMove(id, state.get(id).status, 'rejected');
+      execution.dequeue(id);
       await audit.append({ event: 'BATCH_REJECTED', batchId: id, reason });
       return state.change(id, (b) => {
         b.status = 'rejected';
@@ -262,19 +279,27 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     },
     async stop(id) {
       const batch = state.get(id);
-      if (batch.status === 'pending') {
+      if (batch.status === 'pending' || batch.status === 'approved') {
+        execution.dequeue(id);
+        const note = batch.status === 'pending' ? 'stopped by a person before it was approved' : 'stopped by a person before it started';
         assertBatchMove(id, batch.status, 'cancelled');
-        await audit.append({ event: 'BATCH_CANCELLED', batchId: id, reason: 'stopped before approval' });
+        await audit.append({ event: 'BATCH_CANCELLED', batchId: id, reason: note });
         return state.change(id, (b) => {
           b.status = 'cancelled';
           b.finishedAt = now().toISOString();
-          b.note = 'stopped by a person before it was approved';
-          for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note: b.note });
+          b.note = note;
+          for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note });
         });
       }
       if (isTerminal(batch.status)) throw new BatchError('ILLEGAL_TRANSITION', `batch ${id} is already ${batch.status}`);
+      if (batch.stopRequestedAt) return batch;
       await execution.stop(id, 'stopped by a person: the running entry finished, the rest were skipped');
-      return state.get(id);
+      // Shown as "Stopping…" until the running entry ends (unless it already has).
+      const after = state.get(id);
+      if (after.status !== 'running') return after;
+      return state.change(id, (b) => {
+        b.stopRequestedAt = now().toISOString();
+      });
     },
     async emergencyStop(options = {}) {
       const reason = options.reason ?? 'emergency stop';
@@ -309,24 +334,4 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await state.flush();
     },
   };
-}
-
-async function recoverInterrupted(state: ReturnType<typeof createBatchState>, audit: AuditWriter, now: () => Date): Promise<void> {
-  for (const batch of state.all().filter((b) => b.status === 'running')) {
-    const note = 'Leash stopped while this batch was running';
-    await state.change(batch.id, (b) => {
-      b.status = 'interrupted';
-      b.finishedAt = now().toISOString();
-      b.note = note;
-      for (const entry of b.entries) {
-        if (entry.status === 'running') Object.assign(entry, { status: 'interrupted', note, process: null });
-        else if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note });
-      }
-    });
-    const running = batch.entries.find((e) => e.status === 'running');
-    // Entries run detached, so the command may have outlived Leash: kill what is left of it.
-    const leftovers = running?.process ? await reapLeftovers(running.process).catch(() => 0) : 0;
-    const reaped = leftovers > 0 ? `; killed ${leftovers} process${leftovers === 1 ? '' : 'es'} it left running` : '';
-    await audit.append({ event: 'BATCH_FINISHED', batchId: batch.id, entryId: running?.id, command: running?.command, reason: `interrupted: ${note}${reaped}` });
-  }
 }

@@ -7,7 +7,8 @@ import type { BatchStatus, EntryStatus } from './types.js';
  */
 const BATCH_MOVES: Record<BatchStatus, readonly BatchStatus[]> = {
   pending: ['approved', 'rejected', 'cancelled'],
-  approved: ['running', 'cancelled'],
+  // Back to pending: a person withdrew the approval, or Leash stopped before the batch ran.
+  approved: ['running', 'pending', 'rejected', 'cancelled'],
   running: ['completed', 'error', 'cancelled', 'interrupted'],
   completed: [],
   error: [],

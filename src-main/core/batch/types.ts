@@ -73,6 +73,8 @@ export interface Batch {
   finishedAt: string | null;
   /** Why the batch was rejected, cancelled or interrupted, or why it waits (e.g. rate limit). */
   note: string | null;
+  /** When a person asked for a graceful stop of the running batch: it is stopping, not yet stopped. */
+  stopRequestedAt?: string | null;
 }
 
 export const TERMINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'error', 'cancelled', 'rejected', 'interrupted'];

@@ -1,5 +1,6 @@
 import { MAX_SCRIPT_DEPTH, type Analysis } from './analysis.js';
 import { createBashParser, type BashParser, type BashParserOptions, type SyntaxNode } from './bashParser.js';
+import { escapeForMessage } from '../../shared/suspiciousCharacters.js';
 import { findSuspiciousCharacters } from './characters.js';
 import { scanForDenials } from './fallback.js';
 import { createFindings, type CommandInfo, type Context } from './model.js';
@@ -56,7 +57,8 @@ function summarize(reasons: Reason[], programs: string[] = []): Classification {
   const sorted = reasons
     .map((reason, index) => ({ reason, index }))
     .sort((a, b) => VERDICT_RANK[verdictOfCode(b.reason.code)] - VERDICT_RANK[verdictOfCode(a.reason.code)] || a.index - b.index)
-    .map((x) => x.reason);
+    // Reasons quote the command; a person reads them, so nothing in them may print raw (`l\u{200B}s`).
+    .map((x) => ({ ...x.reason, message: escapeForMessage(x.reason.message) }));
   return { verdict, score: VERDICT_SCORE[verdict], requiresManual: verdict !== 'allow', reasons: sorted, programs };
 }
 

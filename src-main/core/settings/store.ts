@@ -1,3 +1,4 @@
+import { repairSettings } from './repair.js';
 import { describeIssues, settingsSchema, type Settings } from './schema.js';
 
 /** What holds the settings file: `conf` in the CLI and browser mode, electron-store in the app. */
@@ -16,32 +17,35 @@ export interface SettingsStore {
 }
 
 export class SettingsError extends Error {
-  constructor(readonly code: 'SETTINGS_INVALID', message: string) {
+  constructor(readonly code: 'SETTINGS_INVALID' | 'SETTINGS_UNWRITABLE', message: string) {
     super(message);
   }
 }
 
 /**
  * Settings over a key-value backend, validated with the shared zod schema on every read and
- * write. A file that fails validation is never trusted field by field: the defaults apply (so
- * autonomy is off) and the problem is reported; `onInvalid` can back the file up first.
+ * write. A stored file that fails validation is read field by field (`repairSettings`): every
+ * valid field is kept, each invalid one is named in `problems` and takes its default, and
+ * autonomy is off. `onInvalid` runs first (to back the file up), then the repaired settings are
+ * written back so the next start finds a valid file.
  */
 export function createSettingsStore(
   backend: SettingsBackend,
-  options: { onInvalid?: (problem: string) => void; problems?: string[] } = {},
+  options: { onInvalid?: (problems: string[]) => string | undefined; problems?: string[] } = {},
 ): SettingsStore {
   const problems: string[] = [...(options.problems ?? [])];
-  const onInvalid = options.onInvalid;
-  let current: Settings;
-  const parsed = settingsSchema.safeParse(backend.store);
-  if (parsed.success) {
-    current = parsed.data;
-  } else {
-    const problem = `settings file ${backend.path} is invalid (${describeIssues(parsed.error)}); using defaults, autonomy off`;
-    problems.push(problem);
-    onInvalid?.(problem);
-    current = settingsSchema.parse({});
-    backend.store = { ...current };
+  const repaired = repairSettings(backend.store);
+  let current: Settings = repaired.settings;
+  if (repaired.problems.length > 0) {
+    const named = repaired.problems.map((problem) => `settings file ${backend.path}: ${problem}`);
+    problems.push(...named);
+    try {
+      const copy = options.onInvalid?.(named);
+      if (copy) problems.push(`the settings file as it was is kept as ${copy}`);
+      backend.store = { ...current };
+    } catch (error) {
+      problems.push(`settings file ${backend.path} could not be repaired on disk (${(error as Error).message}); the settings above apply until it is fixed`);
+    }
   }
   return {
     problems,
@@ -55,6 +59,24 @@ export function createSettingsStore(
       return structuredClone(current);
     },
   };
+}
+
+/**
+ * Defaults in memory for a settings file that cannot be read at all (a directory, no
+ * permission): Leash starts, autonomy is off, and nothing is written over what is there;
+ * saving fails with SETTINGS_UNWRITABLE and the reason.
+ */
+export function createUnavailableSettingsStore(path: string, problem: string): SettingsStore {
+  const backend: SettingsBackend = {
+    path,
+    get store() {
+      return {};
+    },
+    set store(_value) {
+      throw new SettingsError('SETTINGS_UNWRITABLE', `settings cannot be saved: ${problem}`);
+    },
+  };
+  return createSettingsStore(backend, { problems: [problem] });
 }
 
 /** An in-memory backend, for tests and one-off runs. */

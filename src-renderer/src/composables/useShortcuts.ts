@@ -30,6 +30,8 @@ export function useShortcuts(): void {
         ui.toggleHelp();
         return true;
       case 'newBatch':
+        ui.compose();
+        return true;
       case 'showNew':
         ui.show('new');
         return true;
@@ -52,6 +54,7 @@ export function useShortcuts(): void {
     const actions: Partial<Record<ShortcutAction, () => unknown>> = {
       approveAll: () => batches.approveAll(batch.id),
       approveSelected: () => batches.approveSelected(batch.id),
+      unapprove: () => batches.unapprove(batch.id),
       run: () => batches.run(batch.id),
       dryRun: () => batches.dryRun(batch.id),
       reject: () => batches.reject(batch.id),

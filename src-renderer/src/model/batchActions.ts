@@ -1,8 +1,11 @@
 import type { Batch } from './contract';
 
-export type BatchCommand = 'approveAll' | 'approveSelected' | 'run' | 'dryRun' | 'reject' | 'stop';
+export type BatchCommand = 'approveAll' | 'approveSelected' | 'unapprove' | 'run' | 'dryRun' | 'reject' | 'stop';
 
-/** Why a command cannot be used on the batch right now, or null when it can. */
+/**
+ * Why a command cannot be used on the batch right now, or null when it can. A button is enabled
+ * exactly when pressing it does something: the service refuses everything this refuses.
+ */
 export function unavailableReason(batch: Batch, command: BatchCommand, tickedCount: number): string | null {
   const { status } = batch;
   switch (command) {
@@ -14,6 +17,8 @@ export function unavailableReason(batch: Batch, command: BatchCommand, tickedCou
       if (status !== 'pending') return `the batch is ${status}; only a pending batch can be approved`;
       if (tickedCount === 0) return 'tick the entries to approve first';
       return null;
+    case 'unapprove':
+      return status === 'approved' ? null : status === 'pending' ? 'the batch is not approved yet' : `the batch is ${status}; only an approved batch that has not started can be un-approved`;
     case 'run':
       if (status === 'pending') return 'approve the batch first';
       if (status !== 'approved') return `the batch is ${status}`;
@@ -21,8 +26,10 @@ export function unavailableReason(batch: Batch, command: BatchCommand, tickedCou
     case 'dryRun':
       return status === 'pending' || status === 'approved' ? null : `the batch is ${status}`;
     case 'reject':
-      return status === 'pending' ? null : `the batch is ${status}; only a pending batch can be rejected`;
+      return status === 'pending' || status === 'approved' ? null : `the batch is ${status}; only a batch that has not started can be rejected`;
     case 'stop':
-      return status === 'running' || status === 'approved' ? null : status === 'pending' ? 'nothing is running; reject the batch instead' : `the batch is ${status}`;
+      if (status === 'running') return batch.stopRequestedAt ? 'the batch is already stopping' : null;
+      if (status === 'approved') return null;
+      return status === 'pending' ? 'nothing is running; reject the batch instead' : `the batch is ${status}`;
   }
 }

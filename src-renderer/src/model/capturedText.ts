@@ -1,5 +1,5 @@
 import type { CapturedStream } from './contract';
-import { utf8Length } from './format';
+import { plural, utf8Length } from './format';
 
 /** Bytes of the stream that are in neither the head nor the tail. */
 export function omittedBytes(stream: CapturedStream): number {
@@ -9,7 +9,7 @@ export function omittedBytes(stream: CapturedStream): number {
 
 /** The marker shown between head and tail. */
 export function omittedMarker(stream: CapturedStream): string {
-  return `… ${omittedBytes(stream).toLocaleString('en-US')} bytes not shown …`;
+  return `… ${plural(omittedBytes(stream), 'byte')} not shown …`;
 }
 
 /** At most the last `maxLines` lines and `maxChars` characters of a captured stream. */

@@ -1,6 +1,7 @@
 import { capturedTail } from './capturedText';
 import type { Batch, BatchEntry, CapturedStream } from './contract';
 import { formatDuration, plural } from './format';
+import { reasonMessage } from './reasonText';
 import { statusLabel } from './verdict';
 
 /**
@@ -49,7 +50,7 @@ function entrySection(entry: BatchEntry, index: number, limits: SummaryLimits): 
   if (entry.error) lines.push(`Error: ${entry.error.code}: ${entry.error.message}`);
   if (entry.status === 'blocked') {
     const reasons = entry.classification.reasons.filter((r) => r.code !== 'ALLOWED_COMMAND');
-    for (const reason of reasons) lines.push(`- ${reason.code}: ${reason.message}`);
+    for (const reason of reasons) lines.push(`- ${reason.code}: ${reasonMessage(reason)}`);
   }
   lines.push(...streamSection('stdout', entry.stdout, limits), ...streamSection('stderr', entry.stderr, limits));
   if (entry.status !== 'pending' && !entry.stdout?.bytes && !entry.stderr?.bytes && entry.startedAt) lines.push('(no output)');

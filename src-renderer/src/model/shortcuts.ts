@@ -5,6 +5,7 @@
 export type ShortcutAction =
   | 'approveAll'
   | 'approveSelected'
+  | 'unapprove'
   | 'run'
   | 'dryRun'
   | 'reject'
@@ -39,10 +40,11 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'emergencyStop', keys: [isMac() ? EMERGENCY_KEYS.mac : EMERGENCY_KEYS.other], description: 'Emergency stop (works even while typing)', scope: 'everywhere' },
   { action: 'approveAll', keys: ['A'], description: 'Approve all safe and review entries (never blocked ones)', scope: 'batches' },
   { action: 'approveSelected', keys: ['Shift+A'], description: 'Approve the ticked entries', scope: 'batches' },
+  { action: 'unapprove', keys: ['U'], description: 'Un-approve: back to awaiting approval, before it runs', scope: 'batches' },
   { action: 'run', keys: ['R'], description: 'Run the approved batch', scope: 'batches' },
   { action: 'dryRun', keys: ['D'], description: 'Dry-run: check programs, directory and syntax', scope: 'batches' },
   { action: 'reject', keys: ['X'], description: 'Reject the batch', scope: 'batches' },
-  { action: 'stop', keys: ['S'], description: 'Stop: finish the running entry, skip the rest', scope: 'batches' },
+  { action: 'stop', keys: ['S'], description: 'Stop: finish the running entry, skip the rest (cancels an approved batch that has not started)', scope: 'batches' },
   { action: 'copySummary', keys: ['C'], description: 'Copy the results summary for the AI', scope: 'batches' },
   { action: 'nextBatch', keys: ['J', '↓'], description: 'Next batch', scope: 'batches' },
   { action: 'previousBatch', keys: ['K', '↑'], description: 'Previous batch', scope: 'batches' },
@@ -60,6 +62,7 @@ export function keysFor(action: ShortcutAction): string {
 
 const PLAIN: Record<string, ShortcutAction> = {
   r: 'run',
+  u: 'unapprove',
   d: 'dryRun',
   x: 'reject',
   s: 'stop',

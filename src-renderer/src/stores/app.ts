@@ -1,3 +1,4 @@
+import { plural } from '../model/format';
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppInfo, EmergencyStopReport } from '../model/contract';
@@ -71,7 +72,7 @@ export const useAppStore = defineStore('app', () => {
         batches.upsert(batch);
         // Batches from agents arrive unasked: say so, whatever screen is open.
         if (!known && batch.source !== 'paste') {
-          useToastStore().push('info', `New batch from ${batch.source}`, `${batch.entries.length} commands, ${batch.status}.`);
+          useToastStore().push('info', `New batch from ${batch.source}`, `${plural(batch.entries.length, 'command')}, ${batch.status}.`);
         }
       }),
       on('entry:output', (event) => output.receive(event)),

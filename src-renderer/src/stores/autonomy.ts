@@ -64,6 +64,10 @@ export const useAutonomyStore = defineStore('autonomy', () => {
     }
   }
 
+  function clearError(): void {
+    confirmError.value = null;
+  }
+
   function cancel(): void {
     challenge.value = null;
     confirmError.value = null;
@@ -81,5 +85,5 @@ export const useAutonomyStore = defineStore('autonomy', () => {
     }
   }
 
-  return { status, known, enabled, challenge, confirmError, busy, set, load, begin, confirm, cancel, disable };
+  return { status, known, enabled, challenge, confirmError, busy, set, load, begin, confirm, clearError, cancel, disable };
 });

@@ -6,7 +6,7 @@ import { describeError, formatProblem } from '../model/problem';
 import { call } from '../services/ipc';
 import { useToastStore } from './toast';
 
-export type BatchAction = 'approve' | 'run' | 'dryRun' | 'reject' | 'stop';
+export type BatchAction = 'approve' | 'unapprove' | 'run' | 'dryRun' | 'reject' | 'stop';
 
 /** Entries a person may approve: anything the policy did not deny. */
 export function approvableEntries(batch: Batch): BatchEntry[] {
@@ -126,6 +126,11 @@ export const useBatchStore = defineStore('batches', () => {
     return approve(batchId, tickedFor(batchId));
   }
 
+  async function unapprove(batchId: string): Promise<void> {
+    const batch = await act(batchId, 'unapprove', 'Un-approve failed', () => call('batch:unapprove', { id: batchId }));
+    if (batch) upsert(batch);
+  }
+
   async function run(batchId: string): Promise<void> {
     const batch = await act(batchId, 'run', 'Run failed', () => call('batch:run', { id: batchId }));
     if (batch) upsert(batch);
@@ -165,6 +170,6 @@ export const useBatchStore = defineStore('batches', () => {
 
   return {
     batches, selectedId, selected, running, loading, loadError, ticked, dryRuns, busy,
-    load, upsert, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, run, dryRun, reject, stop, create,
+    load, upsert, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create,
   };
 });

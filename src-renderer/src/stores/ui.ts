@@ -16,9 +16,17 @@ export const useUiStore = defineStore('ui', () => {
   const helpOpen = ref(false);
   /** Open modal dialogs; while any is open, single-key shortcuts stay quiet. */
   const openDialogs = ref(0);
+  /** Bumped by `N`: the New batch view puts the cursor in its text box each time it changes. */
+  const composeFocus = ref(0);
 
   function show(name: ViewName): void {
     view.value = name;
+  }
+
+  /** Opens New batch with the cursor in the text box, ready to paste. */
+  function compose(): void {
+    view.value = 'new';
+    composeFocus.value += 1;
   }
 
   function toggleHelp(open = !helpOpen.value): void {
@@ -33,5 +41,5 @@ export const useUiStore = defineStore('ui', () => {
     openDialogs.value = Math.max(0, openDialogs.value - 1);
   }
 
-  return { view, helpOpen, openDialogs, show, toggleHelp, dialogOpened, dialogClosed };
+  return { view, helpOpen, openDialogs, composeFocus, show, compose, toggleHelp, dialogOpened, dialogClosed };
 });

@@ -254,9 +254,75 @@ describe('rejecting and stopping', () => {
     expect(done.entries[0]?.stdout?.head).toBe('finished\n');
   });
 
+  it('records a graceful stop on the batch while the running entry finishes ("Stopping…")', async () => {
+    const h = await setup();
+    const batch = await h.service.create({ cwd, entries: [{ command: 'sleep 0.5' }, { command: 'echo never' }] });
+    await h.service.approve(batch.id);
+    await h.service.run(batch.id);
+    await new Promise((r) => setTimeout(r, 150));
+    const stopping = await h.service.stop(batch.id);
+    expect(stopping).toMatchObject({ status: 'running', stopRequestedAt: expect.any(String) });
+    expect((await h.service.whenSettled(batch.id)).status).toBe('cancelled');
+  });
+
   it('reports unknown ids with BATCH_NOT_FOUND', async () => {
     const h = await setup();
     expect(() => h.service.get('nope')).toThrow(expect.objectContaining({ code: 'BATCH_NOT_FOUND' }));
+  });
+});
+
+describe('an approved batch that has not started', () => {
+  async function approvedBatch(h: Harness, marker: string) {
+    const batch = await h.service.create({ cwd, entries: [{ command: `echo ran >> '${marker}'` }] });
+    return h.service.approve(batch.id);
+  }
+
+  it('can be un-approved: back to pending, audited, and it can be approved again', async () => {
+    const h = await setup();
+    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const batch = await approvedBatch(h, marker);
+    const back = await h.service.unapprove(batch.id);
+    expect(back).toMatchObject({ status: 'pending', approvedBy: null, approvedAt: null, note: 'approval withdrawn by a person' });
+    expect(back.entries.every((e) => !e.approved)).toBe(true);
+    await expect(h.service.run(batch.id)).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    expect((await h.records()).filter((r) => r.event === 'BATCH_UNAPPROVED')).toHaveLength(1);
+    await h.service.approve(batch.id);
+    await h.service.run(batch.id);
+    expect((await h.service.whenSettled(batch.id)).status).toBe('completed');
+  });
+
+  it('can be rejected', async () => {
+    const h = await setup();
+    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const batch = await approvedBatch(h, marker);
+    const rejected = await h.service.reject(batch.id);
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.entries.map((e) => e.status)).toEqual(['skipped']);
+  });
+
+  it('is cancelled by Stop', async () => {
+    const h = await setup();
+    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const batch = await approvedBatch(h, marker);
+    const stopped = await h.service.stop(batch.id);
+    expect(stopped).toMatchObject({ status: 'cancelled', note: 'stopped by a person before it started' });
+    expect((await h.records()).some((r) => r.event === 'BATCH_CANCELLED' && r.batchId === batch.id)).toBe(true);
+  });
+
+  it.each(['unapprove', 'reject', 'stop'] as const)('queued behind a running batch, %s takes it out of the queue so it never runs', async (action) => {
+    const h = await setup();
+    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const first = await h.service.create({ cwd, entries: [{ command: 'sleep 0.4' }] });
+    await h.service.approve(first.id);
+    await h.service.run(first.id);
+    const queued = await approvedBatch(h, marker);
+    await h.service.run(queued.id);
+    expect(h.service.get(queued.id).status).toBe('approved');
+    await h.service[action](queued.id);
+    await h.service.whenSettled(first.id);
+    await h.service.idle();
+    expect(h.service.get(queued.id).status).toBe({ unapprove: 'pending', reject: 'rejected', stop: 'cancelled' }[action]);
+    expect(await readFile(marker, 'utf8').catch(() => 'nothing')).toBe('nothing');
   });
 });
 
@@ -265,6 +331,9 @@ describe('the status machines', () => {
     ['pending', 'approved', true],
     ['pending', 'rejected', true],
     ['approved', 'running', true],
+    ['approved', 'pending', true],
+    ['approved', 'rejected', true],
+    ['approved', 'cancelled', true],
     ['running', 'completed', true],
     ['running', 'interrupted', true],
     ['pending', 'running', false],
@@ -308,7 +377,7 @@ describe('persistence', () => {
     expect((await harness.records()).some((r) => r.event === 'BATCH_FINISHED' && r.reason?.startsWith('interrupted'))).toBe(true);
   });
 
-  it('reports an unreadable batch file and keeps the rest', async () => {
+  it('sets a batch file that is not JSON aside and keeps the rest', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leash-corrupt-'));
     const first = await createHarness({ dir });
     const batch = await first.service.create({ cwd, entries: [{ command: 'ls' }] });
@@ -316,7 +385,8 @@ describe('persistence', () => {
     await writeFile(join(dir, 'batches', 'broken.json'), '{not json');
     harness = await createHarness({ dir });
     expect(harness.service.list().map((b) => b.id)).toEqual([batch.id]);
-    expect(harness.service.problems[0]).toMatch(/broken.json is unreadable/);
-    expect(await readFile(join(dir, 'batches', 'broken.json'), 'utf8')).toBe('{not json');
+    expect(harness.service.problems[0]).toMatch(/broken\.json is not JSON .*set aside as broken\.json\.bad-/);
+    const aside = harness.service.setAside[0]?.movedTo as string;
+    expect(await readFile(join(dir, 'batches', aside), 'utf8')).toBe('{not json');
   });
 });
