@@ -41,7 +41,7 @@ export const useConnectionStore = defineStore('connection', () => {
    */
   function refuseUnreachableStop(control: string): boolean {
     if (state.value === 'connected' || state.value === 'connecting') return false;
-    const session = state.value === 'disconnected' ? '' : ' This page\'s session has ended: open the new URL that `leash serve` printed in its terminal.';
+    const session = state.value === 'disconnected' ? '' : ' This page\'s session has ended: open the new URL that leash serve printed in its terminal.';
     useToastStore().push('error', `${control} did not reach Leash`, `${STOP_UNREACHABLE}.${session}`, UNREACHABLE_CODES[state.value]);
     return true;
   }
