@@ -65,23 +65,26 @@ interface Layout {
   stop: { left: number; right: number; top: number; bottom: number; hit: boolean };
 }
 
+/** Measured in the page (a string, so this Node-typed file needs no DOM types). */
+const MEASURE = `(() => {
+  window.scrollTo(10000, 0);
+  const root = document.documentElement;
+  const header = document.querySelector('header.header');
+  const tabs = header.querySelector('nav');
+  const button = document.querySelector('[data-testid="emergency-stop"]');
+  const box = button.getBoundingClientRect();
+  const middle = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const end = document.elementFromPoint(box.right - 3, box.top + box.height / 2);
+  return {
+    pageScrollsSideways: root.scrollWidth > root.clientWidth || window.scrollX !== 0,
+    headerOverflows: header.scrollWidth > header.clientWidth + 1,
+    tabsScroll: tabs.scrollWidth > tabs.clientWidth + 1,
+    stop: { left: box.left, right: box.right, top: box.top, bottom: box.bottom, hit: button.contains(middle) && button.contains(end) },
+  };
+})()`;
+
 async function measure(page: Page): Promise<Layout> {
-  return page.evaluate(() => {
-    window.scrollTo(10_000, 0);
-    const root = document.documentElement;
-    const header = document.querySelector('header.header') as HTMLElement;
-    const tabs = header.querySelector('nav') as HTMLElement;
-    const button = document.querySelector('[data-testid="emergency-stop"]') as HTMLElement;
-    const box = button.getBoundingClientRect();
-    const hitAt = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-    const cornerHit = document.elementFromPoint(box.right - 3, box.top + box.height / 2);
-    return {
-      pageScrollsSideways: root.scrollWidth > root.clientWidth || window.scrollX !== 0,
-      headerOverflows: header.scrollWidth > header.clientWidth + 1,
-      tabsScroll: tabs.scrollWidth > tabs.clientWidth + 1,
-      stop: { left: box.left, right: box.right, top: box.top, bottom: box.bottom, hit: button.contains(hitAt) && button.contains(cornerHit) },
-    };
-  });
+  return page.evaluate<Layout>(MEASURE);
 }
 
 async function checkEverySize(page: Page, theme: string, state: string): Promise<void> {

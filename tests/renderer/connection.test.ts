@@ -74,7 +74,7 @@ describe('browser mode', () => {
   it.each(['disconnected', 'expired'] as const)('answers Emergency stop at once, without sending it, when %s', async (state) => {
     const wrapper = mount(App, { attachTo: document.body });
     await flushPromises();
-    fakeIpc.handle('app:emergencyStop', () => ({ killed: [], cancelledBatches: [], autonomyWasOn: false }));
+    fakeIpc.handle('app:emergencyStop', () => ({ killed: null, cancelledBatches: [], autonomyWasOn: false }));
     fakeIpc.setConnection(state);
     await flushPromises();
     await wrapper.get('[data-testid="emergency-stop"]').trigger('click');
