@@ -56,7 +56,7 @@ function replay(port: number, cookie: string, origin: string | undefined): Promi
 }
 
 describe('cookies the page receives', () => {
-  it('authorize nothing, alone, against any handler', async () => {
+  it('authorize nothing, alone, against any handler', { timeout: 120_000 }, async () => {
     const url = new URL(served.url);
     const port = Number(url.port);
     const token = url.searchParams.get('token') ?? '';

@@ -39,7 +39,7 @@ async function elapsedText(page: Page): Promise<string> {
 }
 
 describe('a page whose leash serve went away', () => {
-  it('shows it is stale, stops its timers, says the stops did not reach Leash, then how to get a new URL', async () => {
+  it('shows it is stale, stops its timers, says the stops did not reach Leash, then how to get a new URL', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const first = await start({ port });
     const page = await openPage(browser, first.url);
@@ -92,7 +92,7 @@ describe('a page whose leash serve went away', () => {
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   });
 
-  it('keeps the token out of the address bar and cookies, and a page opened without it says where to find it', async () => {
+  it('keeps the token out of the address bar and cookies, and a page opened without it says where to find it', { timeout: 60_000 }, async () => {
     const served = await start();
     const page = await openPage(browser, served.url);
     await page.getByTestId('autonomy-indicator').waitFor();
