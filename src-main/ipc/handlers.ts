@@ -121,7 +121,9 @@ function startProblemOf(recovery: AuditRecord | undefined): string | null {
  */
 export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) {
-    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${String(channel).slice(0, 80)}` } };
+    // Never String(channel): a JSON object like {"toString": 1} makes that throw.
+    const named = typeof channel === 'string' ? channel.slice(0, 80) : `(a ${channel === null ? 'null' : typeof channel}, not a channel name)`;
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `no such channel: ${named}` } };
   }
   const parsed = requestSchemas[channel].safeParse(payload ?? {});
   if (!parsed.success) {

@@ -1,26 +1,44 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName } from '../ipc/channels.js';
 import type { Events } from '../ipc/contract.js';
-import { dispatch, type Handlers } from '../ipc/handlers.js';
-import { SESSION_COOKIE, checkRequest, type AccessPolicy } from './access.js';
+import type { Handlers } from '../ipc/handlers.js';
+import { MAX_MESSAGE_BYTES, SOCKET_PATH } from '../ipc/socketProtocol.js';
+import { checkHost, checkOrigin, requestPath, type AccessDecision } from './access.js';
+import { attachSession } from './socketSession.js';
+import { refuse, serveFile } from './staticFiles.js';
 
 /**
  * Browser mode: serves the built renderer on 127.0.0.1 and carries the IPC handler table over a
- * WebSocket, guarded by a random per-run token, a Host check and an Origin check. The same
- * handlers as the desktop app, so the UI behaves the same.
+ * WebSocket, guarded by a Host check, an Origin check and the random per-run token the page
+ * presents on the socket (socketSession.ts). The same handlers as the desktop app, so the UI
+ * behaves the same.
+ *
+ * Serve is the only stop button in browser mode, so no request may end it: every path through
+ * the handlers below answers (4xx) or closes the connection, whatever arrives (malformed request
+ * lines, bad escapes, oversized or binary frames, clients that never finish their headers).
  */
 export interface BrowserServer {
   url: string;
   port: number;
   token: string;
-  /** Sends an event to every connected page. */
+  /** Sends an event to every page that presented the token. */
   broadcast<E extends EventName>(event: E, payload: Events[E]): void;
   close(): Promise<void>;
+}
+
+export interface Timeouts {
+  /** A client must finish sending its request headers within this (slowloris). */
+  headersMs: number;
+  /** …and its whole request within this. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A page must present the token within this after its WebSocket opens. */
+  authMs: number;
 }
 
 export interface BrowserServerOptions {
@@ -29,138 +47,111 @@ export interface BrowserServerOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  timeouts?: Partial<Timeouts>;
 }
 
-const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 /** Beyond this much unsent data a slow page stops getting live output (it can still fetch results). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, authMs: 10_000 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 421: 'Misdirected Request', 431: 'Request Header Fields Too Large',
 };
 
-function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+function first(...decisions: (() => AccessDecision)[]): AccessDecision {
+  for (const decide of decisions) {
+    const decision = decide();
+    if (!decision.ok) return decision;
+  }
+  return { ok: true };
 }
 
-function refuse(response: ServerResponse, status: number, message: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  response.end(`${message}\n`);
-}
-
-async function serveFile(root: string, pathname: string, response: ServerResponse, port: number): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  const target = join(root, relative === '' ? 'index.html' : relative);
-  if (target !== root && !target.startsWith(root + sep)) return refuse(response, 404, 'Not found');
-  let file = target;
-  try {
-    if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-  } catch {
-    // Unknown paths are the single-page app's own routes.
-    file = join(root, 'index.html');
-  }
-  let body: Buffer;
-  try {
-    body = await readFile(file);
-  } catch {
-    return refuse(response, 404, 'Not found: the renderer is not built (run `npm run build`)');
-  }
-  response.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Security-Policy': contentSecurityPolicy(port),
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-  });
-  response.end(body);
+/** Ends a connection that is no longer HTTP's to answer (a refused upgrade, a parse error). */
+function endRaw(socket: Duplex, status: number): void {
+  if (!socket.writable) return void socket.destroy();
+  // Destroyed once the answer is flushed: a client that never reads or closes cannot keep it.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const log = options.log ?? (() => undefined);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const sockets = new Set<WebSocket>();
-  const policy: AccessPolicy = { port: 0, token };
+  let port = 0;
 
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed');
-    const access = checkRequest(request, policy, { requireOrigin: false });
-    if (!access.ok) {
-      log(`refused ${request.method} ${request.url?.split('?')[0]}: ${access.reason}`);
-      return refuse(response, access.status, 'Forbidden: open the URL that `leash serve` printed.');
+    const target = requestPath(request.url);
+    const access = first(() => checkHost(request, port), () => checkOrigin(request, port, { required: false }), () => target);
+    if (!access.ok || !target.ok) {
+      const reason = access.ok ? 'malformed request' : access.reason;
+      log(`refused ${request.method}: ${reason}`);
+      const status = access.ok ? 400 : access.status;
+      return refuse(response, status, status === 400 ? 'Bad request' : 'Forbidden: open the URL that `leash serve` printed.');
     }
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (access.viaQuery) {
-      // Trade the token in the URL for a cookie, so it leaves the address bar and history.
-      response.writeHead(303, {
-        'Set-Cookie': `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store',
-      });
-      return response.end();
-    }
-    void serveFile(options.rendererDir, url.pathname, response, policy.port);
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  server.on('upgrade', (request, socket, head) => {
-    const access = checkRequest(request, policy, { requireOrigin: true });
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (!access.ok || path !== '/ws') {
-      log(`refused WebSocket: ${access.ok ? `wrong path ${path}` : access.reason}`);
-      socket.end(`HTTP/1.1 ${access.ok ? 404 : access.status} Forbidden\r\nConnection: close\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws));
-  });
-  wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-    ws.on('message', (data, isBinary) => {
-      void answer(ws, isBinary ? undefined : data.toString());
+    serveFile(options.rendererDir, target.path, response, port).catch((error: unknown) => {
+      log(`internal error serving ${JSON.stringify(target.path.slice(0, 100))}: ${(error as Error).stack ?? String(error)}`);
+      refuse(response, 500, 'Internal error (see the `leash serve` terminal)');
     });
+  };
+
+  const server: Server = createServer(
+    // Node checks the timeouts below on this interval; its default (30 s) would let a slow client hold a socket far longer.
+    { connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 2)), requestTimeout: timeouts.requestMs, headersTimeout: timeouts.headersMs },
+    (request, response) => {
+      try {
+        onRequest(request, response);
+      } catch (error) {
+        log(`internal error answering a request: ${(error as Error).stack ?? String(error)}`);
+        refuse(response, 500, 'Internal error (see the `leash serve` terminal)');
+      }
+    },
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // A malformed request line or header, an oversized header block, a timeout: answer 400/408/431 or close, never throw.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    log(`closed a connection: ${error.code ?? error.message}`);
+    if (error.code === 'ECONNRESET') return void socket.destroy();
+    endRaw(socket, error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
+  });
+  server.on('connection', (socket: Socket) => {
+    // Errors on a connection are that connection's end, never the server's.
+    socket.on('error', () => undefined);
   });
 
-  const answer = async (ws: WebSocket, text: string | undefined): Promise<void> => {
-    let message: { id?: unknown; channel?: unknown; payload?: unknown };
+  // A larger message closes that socket (1009) and nothing else.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  wss.on('error', (error) => log(`WebSocket server error: ${error.message}`));
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
     try {
-      message = JSON.parse(text ?? '') as typeof message;
-      if (!message || typeof message !== 'object' || Array.isArray(message)) throw new Error('not an object');
-    } catch {
-      send(ws, { id: null, result: { ok: false, error: { code: 'INVALID_MESSAGE', message: 'messages are JSON objects {id, channel, payload}' } } });
-      return;
+      const target = requestPath(request.url);
+      const access = first(() => checkHost(request, port), () => checkOrigin(request, port, { required: true }), () => target);
+      if (!access.ok || !target.ok || target.path !== SOCKET_PATH) {
+        log(`refused WebSocket: ${access.ok ? 'wrong path' : access.reason}`);
+        return endRaw(socket, access.ok ? 404 : access.status);
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.on('close', () => sockets.delete(ws));
+        attachSession(ws, { token, handlers: options.handlers, authTimeoutMs: timeouts.authMs, log, onAuthenticated: (page) => sockets.add(page) });
+      });
+    } catch (error) {
+      log(`internal error on a WebSocket upgrade: ${(error as Error).stack ?? String(error)}`);
+      endRaw(socket, 400);
     }
-    const id = typeof message.id === 'number' || typeof message.id === 'string' ? message.id : null;
-    const result = await dispatch(options.handlers, message.channel, message.payload);
-    send(ws, { id, result });
-  };
-
-  const send = (ws: WebSocket, value: unknown): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(value));
-  };
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  const port = (server.address() as AddressInfo).port;
-  policy.port = port;
+  // After listening, an error (EMFILE on accept, say) is logged: it must not end the process.
+  server.on('error', (error) => log(`server error: ${error.message}`));
+  port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
@@ -174,8 +165,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       }
     },
     async close() {
-      for (const ws of sockets) ws.terminate();
+      for (const ws of wss.clients) ws.terminate();
       wss.close();
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -16,10 +16,13 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-/** Starts the real `leash serve` (the built CLI) over a fresh data directory. */
-export async function serve(env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const home = await mkdtemp(join(tmpdir(), 'leash-e2e-'));
-  const child = spawn(process.execPath, ['bin/leash.js', 'serve', '--port', '0'], {
+/**
+ * Starts the real `leash serve` (the built CLI) over a fresh data directory, or over `home` on
+ * `port` to restart one.
+ */
+export async function serve(env: NodeJS.ProcessEnv = {}, options: { home?: string; port?: number } = {}): Promise<Served> {
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'leash-e2e-')));
+  const child = spawn(process.execPath, ['bin/leash.js', 'serve', '--port', String(options.port ?? 0)], {
     env: { ...process.env, LEASH_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,7 +43,7 @@ export async function serve(env: NodeJS.ProcessEnv = {}): Promise<Served> {
     process: child,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
       }),
@@ -63,6 +66,19 @@ export async function openPage(browser: Browser, url: string, options: { colorSc
   });
   await page.goto(url);
   return page;
+}
+
+/** A TCP port that was free a moment ago, for a serve that must come back on the same one. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -18,7 +18,8 @@ export class IpcFailure extends Error {
 }
 
 const handlers = new Map<Channel, (request: unknown) => unknown>();
-const connectionListeners = new Set<(connected: boolean) => void>();
+type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'no-session';
+const connectionListeners = new Set<(state: ConnectionState) => void>();
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 
 export const call = vi.fn(async (channel: Channel, request: unknown) => {
@@ -52,7 +53,11 @@ export const fakeIpc = {
   },
   /** Browser mode: the socket going down or coming back. */
   setConnected(connected: boolean): void {
-    for (const listener of connectionListeners) listener(connected);
+    fakeIpc.setConnection(connected ? 'connected' : 'disconnected');
+  },
+  /** Browser mode: any connection state, `expired` (serve refused the token) included. */
+  setConnection(state: ConnectionState): void {
+    for (const listener of connectionListeners) listener(state);
   },
   reset(): void {
     handlers.clear();
@@ -71,7 +76,7 @@ export const browserIpcModule = {
   ...ipcModule,
   isBrowserMode: true,
   api: {
-    onConnection(listener: (connected: boolean) => void): () => void {
+    onConnection(listener: (state: ConnectionState) => void): () => void {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
     },

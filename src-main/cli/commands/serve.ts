@@ -5,6 +5,7 @@ import { dataDirectory } from '../../core/paths.js';
 import { forwardEvents } from '../../ipc/events.js';
 import { createHandlers } from '../../ipc/handlers.js';
 import { startBrowserServer } from '../../server/browserServer.js';
+import { guardProcess } from '../../server/processGuard.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { shutDown } from '../../core/shutdown.js';
 import { untilTermination } from '../terminationSignals.js';
@@ -55,6 +56,8 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     await write(io.stderr, `leash serve: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return EXIT.usage;
   }
+  // Serve is browser mode's stop button: a stray bug is reported, never the end of it.
+  const unguard = guardProcess((line) => void write(io.stderr, `leash serve: ${line}\n`));
   const stopForwarding = forwardEvents(leash, (event, payload) => server.broadcast(event, payload));
   const intake = await startIntake(leash, io.env, (problem) => {
     leash.problems.push(problem);
@@ -74,6 +77,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     await shutDown(leash.batches, why, steps, (line) => void write(io.stderr, `leash serve: ${line}\n`));
   } finally {
     termination.dispose();
+    unguard();
   }
   return why.startsWith('received') ? EXIT.ok : EXIT.failed;
 }

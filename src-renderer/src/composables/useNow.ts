@@ -2,6 +2,7 @@ import { onScopeDispose, ref, type Ref } from 'vue';
 
 const now = ref(Date.now());
 let users = 0;
+let frozen = false;
 let timer: ReturnType<typeof setInterval> | undefined;
 
 /**
@@ -13,9 +14,9 @@ export const TICK_MS = 250;
 export function useNow(): { now: Ref<number> } {
   users += 1;
   if (!timer) {
-    now.value = Date.now();
+    if (!frozen) now.value = Date.now();
     timer = setInterval(() => {
-      now.value = Date.now();
+      if (!frozen) now.value = Date.now();
     }, TICK_MS);
   }
   onScopeDispose(() => {
@@ -26,4 +27,13 @@ export function useNow(): { now: Ref<number> } {
     }
   });
   return { now };
+}
+
+/**
+ * Stops (or restarts) every elapsed time shown: while the page cannot reach Leash it does not
+ * know whether what it shows as running still runs, so its timers must not pretend to.
+ */
+export function setClockFrozen(value: boolean): void {
+  frozen = value;
+  if (!value) now.value = Date.now();
 }

@@ -5,6 +5,19 @@ import { call } from '../services/ipc';
 
 /** The request schema's limit on pasted text (characters). */
 export const MAX_PASTE_CHARS = 1_000_000;
+/** Main reads at most this much UTF-8 at a time (core/intake's MAX_PASTE_BYTES). */
+export const MAX_PASTE_BYTES = 1_000_000;
+
+/** Why `value` is too large to preview, or null. Counts UTF-8 only when characters alone cannot tell. */
+function tooLarge(value: string): string | null {
+  if (value.length > MAX_PASTE_CHARS) {
+    return `the text is ${value.length.toLocaleString('en-US')} characters; at most ${MAX_PASTE_CHARS.toLocaleString('en-US')} can be previewed`;
+  }
+  if (value.length * 3 <= MAX_PASTE_BYTES) return null;
+  const bytes = new TextEncoder().encode(value).length;
+  if (bytes <= MAX_PASTE_BYTES) return null;
+  return `the text is ${(bytes / 1_000_000).toFixed(1)} MB (${value.length.toLocaleString('en-US')} characters); Leash reads at most 1 MB at a time: paste it in parts`;
+}
 
 /**
  * A live `batch:preview` of `text`, debounced. `pending` is true from the moment the text
@@ -51,9 +64,10 @@ export function usePastePreview(text: Ref<string>, delayMs = 250): {
         pending.value = false;
         return;
       }
-      if (value.length > MAX_PASTE_CHARS) {
+      const large = tooLarge(value);
+      if (large) {
         result.value = null;
-        error.value = { code: 'PASTE_TOO_LARGE', message: `the text is ${value.length.toLocaleString('en-US')} characters; at most ${MAX_PASTE_CHARS.toLocaleString('en-US')} can be previewed` };
+        error.value = { code: 'PASTE_TOO_LARGE', message: large };
         pending.value = false;
         return;
       }

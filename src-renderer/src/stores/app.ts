@@ -1,6 +1,6 @@
 import { plural } from '../model/format';
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { AppInfo, EmergencyStopReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
 import { onConnectionChange } from '../services/connection';
@@ -8,6 +8,7 @@ import { call, isBrowserMode, on } from '../services/ipc';
 import { useAuditStore } from './audit';
 import { useAutonomyStore } from './autonomy';
 import { useBatchStore } from './batches';
+import { useConnectionStore } from './connection';
 import { useOutputStore } from './output';
 import { useSettingsStore } from './settings';
 import { useToastStore } from './toast';
@@ -21,8 +22,9 @@ export const useAppStore = defineStore('app', () => {
   const infoError = ref<string | null>(null);
   const problemsDismissed = ref(false);
   const started = ref(false);
-  /** Browser mode only: null until the first answer or connection event. */
-  const connected = ref<boolean | null>(isBrowserMode ? null : true);
+  const connection = useConnectionStore();
+  /** Null until the first answer or connection event; see the connection store for why it is false. */
+  const connected = computed<boolean | null>(() => (connection.state === 'connecting' ? null : connection.reachable));
   const emergencyReport = ref<EmergencyStopReport | null>(null);
   const emergencyBusy = ref(false);
   let unsubscribe: (() => void)[] = [];
@@ -31,7 +33,7 @@ export const useAppStore = defineStore('app', () => {
     try {
       info.value = await call('app:info', {});
       infoError.value = null;
-      if (connected.value === null) connected.value = true;
+      connection.answered();
     } catch (error) {
       infoError.value = formatProblem(describeError(error));
     }
@@ -82,11 +84,11 @@ export const useAppStore = defineStore('app', () => {
         if (record.event === 'AUDIT_RECOVERED' || record.event === 'AUDIT_SEALING_STARTED') void audit.loadStatus();
       }),
       on('app:emergencyStopped', (report) => showEmergencyReport(report)),
-      onConnectionChange((isUp) => {
+      onConnectionChange((state) => {
         const wasDown = connected.value === false || infoError.value !== null;
-        connected.value = isUp;
+        connection.set(state);
         // Events sent while the socket was down are lost (and a failed start left gaps): fetch again.
-        if (isUp && wasDown) void refresh();
+        if (state === 'connected' && wasDown) void refresh();
       }),
     ];
   }
@@ -128,14 +130,19 @@ export const useAppStore = defineStore('app', () => {
       : report;
   }
 
-  /** Kills what runs, cancels what waits, turns autonomy off: one press, no confirmation. */
+  /**
+   * Kills what runs, cancels what waits, turns autonomy off: one press, no confirmation. When
+   * Leash cannot be reached it says so at once instead of pretending to try.
+   */
   async function emergencyStop(): Promise<void> {
+    if (connection.refuseUnreachableStop('Emergency stop')) return;
     emergencyBusy.value = true;
     try {
       showEmergencyReport(await call('app:emergencyStop', {}));
       await useAutonomyStore().load();
     } catch (error) {
-      useToastStore().failure('Emergency stop failed', error);
+      // Lost on the way (the socket dropped before the answer): say what to do instead.
+      if (!connection.refuseUnreachableStop('Emergency stop')) useToastStore().failure('Emergency stop failed', error);
     } finally {
       emergencyBusy.value = false;
     }

@@ -4,6 +4,7 @@ import { computed, ref } from 'vue';
 import type { Batch, BatchEntry, DryRunReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
 import { call } from '../services/ipc';
+import { useConnectionStore } from './connection';
 import { useToastStore } from './toast';
 
 export type BatchAction = 'approve' | 'unapprove' | 'run' | 'dryRun' | 'reject' | 'stop';
@@ -148,6 +149,7 @@ export const useBatchStore = defineStore('batches', () => {
   }
 
   async function stop(batchId: string): Promise<void> {
+    if (useConnectionStore().refuseUnreachableStop('Stop')) return;
     const batch = await act(batchId, 'stop', 'Stop failed', () => call('batch:stop', { id: batchId }));
     if (batch) upsert(batch);
   }

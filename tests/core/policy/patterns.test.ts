@@ -44,6 +44,14 @@ describe('user allow patterns', () => {
     expect((await classify('sudo make', { allowPatterns: ['sudo make'] })).verdict).toBe('deny');
   });
 
+  it('match in linear time: a nested quantifier meets a long non-matching command and gets the right verdict', async () => {
+    const catastrophic = { allowPatterns: ['mytool (\\w+-?)+'] };
+    // With a backtracking matcher the first takes seconds and the second would not finish.
+    expect((await classify('mytool aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', catastrophic)).verdict).toBe('ask');
+    expect((await classify(`mytool ${'a'.repeat(4000)}!`, catastrophic)).verdict).toBe('ask');
+    expect((await classify('mytool build-all', catastrophic)).verdict).toBe('allow');
+  });
+
   it('are skipped when invalid, so a bad pattern never allows anything', async () => {
     expect((await classify('make', { allowPatterns: ['make(', 'mak[e'] })).verdict).toBe('ask');
   });
@@ -70,6 +78,15 @@ describe('checking allow patterns', () => {
 
   it.each(['make test', 'npm (test|run lint)', 'cargo (build|test)( --release)?'])('does not warn about the narrow %j', (pattern) => {
     expect(checkPatterns([pattern]).warnings).toEqual([]);
+  });
+
+  it('refuses a pattern with a backreference or lookaround when settings are saved', () => {
+    const parsed = parseSettings({ allowPatterns: ['make test', '(\\w+) \\1', 'npm(?! publish).*'] });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.error.message).toMatch(/allowPatterns\.1: PATTERN_UNSUPPORTED: `\\1` is a backreference; Leash matches allow patterns in linear time/);
+      expect(parsed.error.message).toMatch(/allowPatterns\.2: PATTERN_UNSUPPORTED: `\(\?!…\)` is a lookahead/);
+    }
   });
 
   it('rejects invalid patterns in a settings file', () => {
