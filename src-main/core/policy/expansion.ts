@@ -29,7 +29,7 @@ function splitFields(word: Word): Char[][] {
   for (const piece of word.pieces) {
     if (piece.kind === 'split') {
       fields.push([]);
-    } else if (piece.kind === 'dynamic' && !piece.inQuotes) {
+    } else if ((piece.kind === 'dynamic' || piece.kind === 'known') && !piece.inQuotes) {
       const parts = piece.text.split(/[ \t\n]+/);
       parts.forEach((part, index) => {
         if (index > 0) fields.push([]);

@@ -18,7 +18,7 @@ const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '>|', '<>', '&>>', 
 
 function toArg(text: string, span: Span): Arg {
   const word = { pieces: [{ kind: 'unquoted' as const, text }], source: text, span };
-  return { value: text, dynamic: /\$/.test(text), glob: /[*?[]/.test(text), word, nested: [] };
+  return { value: text, dynamic: /\$/.test(text), unknown: /\$/.test(text), glob: /[*?[]/.test(text), word, nested: [] };
 }
 
 export function scanForDenials(analysis: Analysis, text: string, context: Context, span: Span): void {
@@ -33,7 +33,7 @@ export function scanForDenials(analysis: Analysis, text: string, context: Contex
   let pipeline: CommandInfo[] = [];
   const flush = (piped: boolean): void => {
     if (words.length > 0) {
-      const infos = invoke(analysis, { args: words, assignments: [], span }, quiet);
+      const infos = invoke(analysis, { args: words, assignments: [], span, writes: [] }, quiet);
       const fetcher = fetcherIn(pipeline);
       const consumer = infos.find((i) => i.runsStdin);
       if (fetcher && consumer) {
