@@ -52,8 +52,10 @@ export function checkHeredocExtent(
   delimiter: string,
   strip: boolean,
 ): boolean {
-  const bodyStart = body && body.endIndex > body.startIndex ? body.startIndex : end ? lineStart(script, end.startIndex) : undefined;
+  let bodyStart = body && body.endIndex > body.startIndex ? body.startIndex : end ? lineStart(script, end.startIndex) : undefined;
   if (bodyStart === undefined) return false;
+  // With `<<-` the grammar starts the body after the first line's leading tabs.
+  while (strip && bodyStart > 0 && script[bodyStart - 1] === '\t') bodyStart--;
   // The body begins on a line after the operator, at the start of a line.
   if (bodyStart <= start.endIndex || (bodyStart > 0 && script[bodyStart - 1] !== '\n')) return false;
   let cursor = bodyStart;

@@ -27,6 +27,15 @@ const MAX_SUFFIXES = 32;
 /** Names a glob-spelled command name (`/bin/r[!x]`) is tried as. */
 const GLOB_CANDIDATES = [...new Set([...DENIED_PROGRAM_NAMES, ...Object.keys(WRAPPERS), ...SHELLS, 'env', 'xargs', 'eval', 'curl', 'wget'])];
 
+/** C0 controls and DEL, except a tab in an argument (a newline in a word is a control here). */
+function hasControlCharacter(text: string, inName = false): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && !(code === 0x09 && !inName)) || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export function fetcherIn(infos: readonly CommandInfo[]): CommandInfo | undefined {
   return infos.find((info) => info.fetches);
 }
@@ -53,7 +62,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   for (const arg of args) {
     const found = credentialPath(arg.value, arg.glob);
     if (found) add({ code: 'CREDENTIAL_PATH', rule: 'ask:credential-path', message: `\`${arg.word.source}\` names a credential location (${found})` });
-    if (/[\x00-\x1f\x7f]/.test(arg.value)) add({ code: 'CONTROL_CHARACTER', message: `the argument \`${arg.word.source}\` holds control characters` });
+    if (hasControlCharacter(arg.value)) add({ code: 'CONTROL_CHARACTER', message: `the argument \`${arg.word.source}\` holds control characters` });
   }
   if (nameArg.word.nulCut || args.some((a) => a.word.nulCut)) {
     add({ code: 'CONTROL_CHARACTER', message: 'a `$\'…\'` word holds a NUL character, where bash cuts it short' });
@@ -67,7 +76,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     return [ownInfo(analysis, nameArg.value)];
   }
   if (nameArg.dynamic) add({ code: 'DYNAMIC_COMMAND_NAME', message: `the command name \`${nameArg.word.source}\` comes from a variable` });
-  if (/[\x00-\x1f\x7f]/.test(nameArg.value)) add({ code: 'CONTROL_CHARACTER', message: `the command name \`${nameArg.word.source}\` holds control characters` });
+  if (hasControlCharacter(nameArg.value, true)) add({ code: 'CONTROL_CHARACTER', message: `the command name \`${nameArg.word.source}\` holds control characters` });
 
   const path = nameArg.value.includes('/') ? posix.normalize(nameArg.value) : nameArg.value;
   const exact = posix.basename(path);
