@@ -20,8 +20,26 @@ const SHELL_STATE_BUILTINS = new Set([
 /** Builtins that can run a command string they are given (`trap CMD SIG`, `complete -C CMD`, `bind -x`). */
 const COMMAND_STRING_BUILTINS = new Set(['trap', 'complete', 'compgen', 'bind', 'fc']);
 
+/** Builtins that evaluate array subscripts in words they are given (`printf -v 'a[$(cmd)]'`). */
+const SUBSCRIPT_BUILTINS = new Set(['test', '[', 'printf', 'let', 'declare', 'typeset', 'local', 'export', 'readonly', 'read', 'unset', 'mapfile', 'readarray', 'getopts', 'wait', '[[']);
+
+/**
+ * A quoted `a[$(cmd)]` given to such a builtin runs `cmd` when bash evaluates the subscript:
+ * judge each substitution in it as the script it is.
+ */
+export function judgeSubscriptText(analysis: Analysis, program: string, args: readonly Arg[], context: Context): void {
+  if (!SUBSCRIPT_BUILTINS.has(program)) return;
+  for (const arg of args) {
+    if (!arg.value.includes('[')) continue;
+    for (const match of arg.value.matchAll(/\$\(([^()]*)\)|`([^`]*)`/g)) {
+      analysis.analyzeScript(match[1] ?? match[2] ?? '', within(context, `inside the array subscript \`${arg.word.source}\``), arg.word.span);
+    }
+  }
+}
+
 export function invokeBuiltin(analysis: Analysis, invocation: Invocation, context: Context, program: string, add: Add): CommandInfo[] | undefined {
   const [, ...args] = invocation.args;
+  judgeSubscriptText(analysis, program, args, context);
   if (SHELLS.has(program)) return invokeShell(analysis, invocation, context, program, args, add);
   if (program === 'eval') return invokeEval(analysis, context, args, add);
   if (program === 'source' || program === '.') {

@@ -2,6 +2,7 @@ import type { Invocation, StdinInput } from './analysis.js';
 import type { SyntaxNode } from './bashParser.js';
 import { expandWord } from './expansion.js';
 import { invoke } from './invocation.js';
+import { judgeSubscriptText } from './builtins.js';
 import type { Arg, CommandInfo, Context } from './model.js';
 import { roleOf } from './nodeTypes.js';
 import { judgeRedirect, type RedirectResult } from './redirects.js';
@@ -20,6 +21,29 @@ export interface Extras {
   args: Arg[];
   /** Redirections written after the command (`redirected_statement`). */
   redirects: SyntaxNode[];
+  /** Where to report what the redirections found (here-document continuations). */
+  results?: RedirectResult[];
+}
+
+/** Appends `next` to `args`, joining the first of its fields to the last arg when bash sees one word. */
+function pushJoined(args: Arg[], next: Arg[], adjacent: boolean): void {
+  const last = args[args.length - 1];
+  const first = next[0];
+  if (!adjacent || !last || !first) {
+    args.push(...next);
+    return;
+  }
+  const word: Word = { pieces: [...last.word.pieces, ...first.word.pieces], source: `${last.word.source}${first.word.source}`, span: { start: last.word.span.start, end: first.word.span.end } };
+  if (last.word.nulCut || first.word.nulCut) word.nulCut = true;
+  args[args.length - 1] = {
+    value: `${last.value}${first.value}`,
+    dynamic: last.dynamic || first.dynamic,
+    unknown: (last.unknown ?? false) || (first.unknown ?? false),
+    glob: last.glob || first.glob,
+    word,
+    nested: [...last.nested, ...first.nested],
+  };
+  args.push(...next.slice(1));
 }
 
 const NAMED_DESCRIPTOR = /^\{[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\}$/s;
@@ -48,7 +72,9 @@ function literalArg(node: SyntaxNode): Arg {
   return { value: node.text, dynamic: false, glob: false, word, nested: [] };
 }
 
-export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context, extras: Extras, results: RedirectResult[] = []): CommandInfo[] {
+export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context, extras: Extras, given?: RedirectResult[]): CommandInfo[] {
+  const results = given ?? extras.results ?? [];
+  let lastWordEnd = -1;
   const infos: CommandInfo[] = [];
   const args: Arg[] = [];
   const assignments: Invocation['assignments'] = [];
@@ -69,8 +95,9 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
     if (!child) continue;
     const field = node.fieldNameForChild(i);
     if (!child.isNamed) {
-      if (field === 'argument') args.push(literalArg(child));
+      if (field === 'argument') pushJoined(args, [literalArg(child)], child.startIndex === lastWordEnd);
       else walker.unexpected(child, context, `the token \`${child.type}\``);
+      lastWordEnd = child.endIndex;
     } else if (child.type === 'variable_assignment' && args.length === 0) {
       const nameNode = child.childForFieldName('name');
       const name = nameNode?.text ?? '';
@@ -87,7 +114,9 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
       }
       const expanded = wordArgs(walker, child, context);
       infos.push(...(expanded[0]?.nested ?? []));
-      args.push(...expanded);
+      // The grammar can split one bash word in two (`$\x41`: the token `$`, then a word).
+      pushJoined(args, expanded, child.startIndex === lastWordEnd);
+      lastWordEnd = child.endIndex;
     } else if (field === 'redirect') {
       redirect(child);
     } else if (child.type !== 'comment') {
@@ -147,6 +176,7 @@ export function judgeTest(walker: Walker, node: SyntaxNode, context: Context): C
     const bracket = (n: SyntaxNode | null | undefined): Arg => (n ? literalArg(n) : ({ value: ']', dynamic: false, glob: false, word: { pieces: [], source: ']', span: nodeSpan(node) }, nested: [] }));
     return [...invoke(walker.analysis, { args: [bracket(open), ...words, bracket(close)], assignments: [], span: nodeSpan(node), writes: [] }, context), ...nested];
   }
+  judgeSubscriptText(walker.analysis, '[[', words, context);
   const values = words.map((w) => w.value);
   values.forEach((value, index) => {
     if (!ARITHMETIC_TESTS.has(value)) return;

@@ -52,7 +52,7 @@ function judged(args: readonly Arg[]): JudgedCommand {
 
 export function invoke(analysis: Analysis, invocation: Invocation, context: Context): CommandInfo[] {
   const add: Add = (reason, ctx = context) => analysis.findings.add({ span: invocation.span, ...reason }, ctx);
-  if (!context.denyOnly) analysis.findings.commands.push(judged(invocation.args));
+  if (!context.denyOnly || context.recordCommands) analysis.findings.commands.push(judged(invocation.args));
   const [nameArg, ...args] = invocation.args;
   checkAssignments(invocation.assignments, add);
   if (!nameArg) {
@@ -88,7 +88,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     const pattern = globPattern(program);
     for (const candidate of GLOB_CANDIDATES.filter((name) => pattern.test(name))) {
       const renamed = { ...nameArg, value: candidate, glob: false };
-      invoke(analysis, { ...invocation, args: [renamed, ...args] }, { ...context, denyOnly: true });
+      invoke(analysis, { ...invocation, args: [renamed, ...args] }, { ...context, denyOnly: true, recordCommands: false });
     }
     return [ownInfo(analysis, program)];
   }
@@ -102,7 +102,11 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   const keyword = nameArg.word.pieces.length === 1 && nameArg.word.pieces[0]?.kind === 'unquoted';
   if (keyword && (exact === '!' || exact === 'coproc')) {
     // `! ! cmd` (the grammar reads the second `!` as a command) and `coproc cmd` run `cmd`.
-    if (exact === 'coproc') add({ code: 'BACKGROUND_JOB', message: '`coproc` runs a command in the background' });
+    if (exact === 'coproc') {
+      add({ code: 'BACKGROUND_JOB', message: '`coproc` runs a command in the background' });
+      // Inside `$(…)` bash 5.2 runs `coproc CMD` as a command named `COPROC` (a quirk the oracle found).
+      if (!context.denyOnly) analysis.findings.commands.push(judged([{ ...nameArg, value: 'COPROC' }, ...args]));
+    }
     if (args.length === 0) return [ownInfo(analysis, exact)];
     return invoke(analysis, { ...invocation, args }, within(context, `run by \`${exact}\``));
   }
@@ -128,7 +132,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
  * argument-dependent deny rules run on every argv suffix; with `all`, every deny rule does.
  */
 export function trySuffixes(analysis: Analysis, invocation: Invocation, context: Context, from: number, all: boolean): void {
-  const quiet: Context = { ...context, denyOnly: true };
+  const quiet: Context = { ...context, denyOnly: true, recordCommands: false };
   let tried = 0;
   for (let i = from; i < invocation.args.length && tried < MAX_SUFFIXES; i++) {
     const arg = invocation.args[i] as Arg;

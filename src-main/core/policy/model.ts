@@ -45,6 +45,8 @@ export interface Context {
   variables: Map<string, string>;
   /** A second look at the text (fallback tokenizing, argv suffixes): only denials count. */
   denyOnly?: boolean;
+  /** Record the commands judged even so (the fallback tokenizer is the only judge of unparsable text). */
+  recordCommands?: boolean;
 }
 
 export interface Findings {

@@ -54,7 +54,7 @@ const HANDLERS = {
   for_statement: (w, n, c) => w.forLoop(n, c),
   c_style_for_statement: (w, n, c) => w.arithmeticLoop(n, c),
   pipeline: (w, n, c) => w.pipeline(n.children, c, []),
-  command: (w, n, c, stdin) => judgeCommand(w, n, c, { stdin, args: [], redirects: [] }),
+  command: (w, n, c, stdin) => judgeCommand(w, n, c, w.takeExtras(n) ?? { stdin, args: [], redirects: [] }),
   redirected_statement: (w, n, c) => w.redirected(n, c),
   function_definition: (w, n, c) => w.functionDefinition(n, c),
   declaration_command: (w, n, c) => w.shellState(n, c),
@@ -66,6 +66,11 @@ const HANDLERS = {
 
 export class Walker {
   private depth = 0;
+  /**
+   * Redirections the grammar hung on a whole pipeline or list (`a | b 2>/dev/null -x`) that bash
+   * gives the last command: keyed by that command's node id.
+   */
+  private readonly attached = new Map<number, Extras>();
 
   constructor(readonly analysis: Analysis) {}
 
@@ -91,10 +96,21 @@ export class Walker {
     }
   }
 
+  takeExtras(node: SyntaxNode): Extras | undefined {
+    const extras = this.attached.get(node.id);
+    this.attached.delete(node.id);
+    return extras;
+  }
+
   /** Judges any node standing where a statement may stand. */
   statement(node: SyntaxNode, context: Context, stdin?: StdinInput): CommandInfo[] {
     return this.deeper(node, context, [], () => {
       const role = roleOf(node.type);
+      const extras = node.type === 'command' ? undefined : this.takeExtras(node);
+      if (extras) {
+        const own = extras.redirects.flatMap((r) => this.redirectOnCompound(r, context));
+        return [...own, ...this.statement(node, context, stdin)];
+      }
       if (role === 'statement') return HANDLERS[node.type as StatementType](this, node, context, stdin);
       if (role === 'inert') return [];
       if (role === 'arithmetic') {
@@ -210,10 +226,29 @@ export class Walker {
       if (subscripted) this.add({ code: 'ARITHMETIC_EXPANSION', message: `\`${subscripted.text}\` names an array element, whose subscript bash evaluates (and can run commands in)`, span: nodeSpan(subscripted) }, context);
     }
     const infos: CommandInfo[] = [];
-    for (const child of node.namedChildren) {
+    const argv: { value: string; known: boolean }[] = [];
+    for (const child of node.children) {
       if (!child) continue;
-      if (child.type === 'variable_assignment' && node.type !== 'variable_assignment') infos.push(...this.anything(child, context));
-      else infos.push(...this.words(child, context));
+      if (!child.isNamed) {
+        if (argv.length === 0) argv.push({ value: child.type, known: true });
+        continue;
+      }
+      if (child.type === 'variable_assignment' && node.type !== 'variable_assignment') {
+        infos.push(...this.anything(child, context));
+        const name = child.childForFieldName('name')?.text ?? '';
+        const value = child.childForFieldName('value');
+        const known = value ? staticValue(evaluateWord(value, context.variables)) : '';
+        argv.push({ value: `${name}=${known ?? value?.text ?? ''}`, known: known !== undefined });
+      } else {
+        infos.push(...this.words(child, context));
+        const known = staticValue(evaluateWord(child, context.variables));
+        argv.push({ value: known ?? child.text, known: known !== undefined });
+      }
+    }
+    // `declare`, `export`, `local`, `unset` are builtins bash runs with these words.
+    if (!context.denyOnly && (node.type === 'declaration_command' || node.type === 'unset_command')) {
+      const unknown = argv.flatMap((w, i) => (w.known ? [] : [i]));
+      this.analysis.findings.commands.push({ argv: argv.map((w) => w.value), ...(unknown.length > 0 ? { unknown } : {}) });
     }
     return infos;
   }
@@ -255,6 +290,23 @@ export class Walker {
       const infos = judgeCommand(this, body, context, extras, results);
       for (const result of results) continuations.push(...result.continuations);
       return this.continue(infos, continuations, context);
+    }
+    if (body.type === 'pipeline' || body.type === 'list') {
+      // Bash gives a trailing redirection to the last command, not to the whole pipeline or list.
+      let last: SyntaxNode = body;
+      while (last.type === 'pipeline' || last.type === 'list') {
+        const named = last.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
+        const tail = named[named.length - 1];
+        if (!tail) break;
+        last = tail;
+      }
+      if (last !== body) {
+        const results: RedirectResult[] = [];
+        this.attached.set(last.id, { ...extras, results });
+        const infos = this.statement(body, context);
+        for (const result of results) continuations.push(...result.continuations);
+        return this.continue(infos, continuations, context);
+      }
     }
     const results = extras.redirects.map((r) => judgeRedirect(this, r, context));
     const stdin = results.reduce<StdinInput | undefined>((s, r) => r.stdin ?? s, undefined);
