@@ -1,5 +1,5 @@
 import type { Invocation, StdinInput } from './analysis.js';
-import type { SyntaxNode } from './bashParser.js';
+import { childrenWithFields, type FieldChild, type SyntaxNode } from './bashParser.js';
 import { expandWord } from './expansion.js';
 import { invoke } from './invocation.js';
 import { judgeSubscriptText } from './builtins.js';
@@ -26,12 +26,22 @@ export interface Extras {
 }
 
 /** Appends `next` to `args`, joining the first of its fields to the last arg when bash sees one word. */
-function pushJoined(args: Arg[], next: Arg[], adjacent: boolean): void {
-  const last = args[args.length - 1];
+function pushJoined(args: Arg[], next: Arg[], adjacent: boolean, translated = false): void {
+  let last = args[args.length - 1];
   const first = next[0];
   if (!adjacent || !last || !first) {
     args.push(...next);
     return;
+  }
+  if (translated) {
+    // `$"…"` is a translated string: the `$` is not part of the word.
+    const pieces = last.word.pieces.slice(0, -1);
+    if (pieces.length === 0) {
+      args.pop();
+      args.push(...next);
+      return;
+    }
+    last = { ...last, value: last.value.slice(0, -1), word: { ...last.word, pieces } };
   }
   const word: Word = { pieces: [...last.word.pieces, ...first.word.pieces], source: `${last.word.source}${first.word.source}`, span: { start: last.word.span.start, end: first.word.span.end } };
   if (last.word.nulCut || first.word.nulCut) word.nulCut = true;
@@ -90,10 +100,9 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
       args.push(arg);
     }
   };
-  for (let i = 0; i < node.childCount; i++) {
-    const child = node.child(i);
-    if (!child) continue;
-    const field = node.fieldNameForChild(i);
+  const children = childrenWithFields(node);
+  for (let i = 0; i < children.length; i++) {
+    const { node: child, field } = children[i] as FieldChild;
     if (!child.isNamed) {
       if (field === 'argument') pushJoined(args, [literalArg(child)], child.startIndex === lastWordEnd);
       else walker.unexpected(child, context, `the token \`${child.type}\``);
@@ -108,14 +117,16 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
       assignments.push({ name, value: { value: child.text, dynamic: isDynamic(word), glob: false, word, nested } });
       assignmentNodes.push(child);
     } else if (field === 'name' || field === 'argument') {
-      const next = node.child(i + 1);
-      if (NAMED_DESCRIPTOR.test(child.text) && next && next.startIndex === child.endIndex && roleOf(next.type) === 'redirect') {
+      const next = children[i + 1]?.node;
+      if (next && next.startIndex === child.endIndex && roleOf(next.type) === 'redirect' && NAMED_DESCRIPTOR.test(child.text)) {
         walker.add({ code: 'SHELL_STATE_CHANGE', message: `\`${child.text}\` makes bash store a new file descriptor in a variable`, span: nodeSpan(child) }, context);
       }
       const expanded = wordArgs(walker, child, context);
       infos.push(...(expanded[0]?.nested ?? []));
       // The grammar can split one bash word in two (`$\x41`: the token `$`, then a word).
-      pushJoined(args, expanded, child.startIndex === lastWordEnd);
+      const previous = children[i - 1]?.node;
+      const translated = child.type === 'string' && previous?.type === '$' && !previous.isNamed && previous.endIndex === child.startIndex;
+      pushJoined(args, expanded, child.startIndex === lastWordEnd, translated);
       lastWordEnd = child.endIndex;
     } else if (field === 'redirect') {
       redirect(child);

@@ -76,10 +76,15 @@ function normalizePath(path: string): string {
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
 
-/** The directory Leash keeps its state in, when set (`LEASH_HOME`), lower case. */
+let leashHomeCache: { raw: string | undefined; normal: string | undefined } | undefined;
+
+/** The directory Leash keeps its state in, when set (`LEASH_HOME`), lower case. Read once: `process.env` is slow. */
 function leashHome(): string | undefined {
-  const home = typeof process === 'undefined' ? undefined : process.env.LEASH_HOME;
-  return home ? normalizePath(home).toLowerCase() : undefined;
+  if (!leashHomeCache) {
+    const raw = typeof process === 'undefined' ? undefined : process.env.LEASH_HOME;
+    leashHomeCache = { raw, normal: raw ? normalizePath(raw).toLowerCase() : undefined };
+  }
+  return leashHomeCache.normal;
 }
 
 /**

@@ -93,7 +93,7 @@ function analyse(parser: BashParser, text: string, settings: PolicySettings): { 
       findings.add({ code: 'CONTROL_CHARACTER', message: 'the text holds a NUL character, which bash cannot be given' }, context);
       script = script.replace(/\0/g, '');
     }
-    const joined = withTree(parser, script, (tree) => joinContinuations(script, tree));
+    const joined = script.includes('\\\n') ? withTree(parser, script, (tree) => joinContinuations(script, tree)) : { text: script, changed: false, insideWord: false };
     if (joined.insideWord) {
       findings.add({ code: 'LINE_CONTINUATION', message: 'a backslash-newline joins two halves of a word, so what you read is not how bash splits it', span: { start: 0, end: script.length } }, context);
     }

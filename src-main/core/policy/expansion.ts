@@ -111,6 +111,10 @@ function braceExpand(chars: Char[], budget: { left: number }): Char[][] | undefi
 }
 
 export function expandWord(word: Word): ExpandedWord {
+  // Most words have no braces and nothing to split: one field, as written.
+  if (word.pieces.every((p) => p.kind === 'quoted' || (p.kind === 'unquoted' && !p.text.includes('{')) || ((p.kind === 'dynamic' || p.kind === 'known') && p.inQuotes))) {
+    return { fields: [word.pieces.map((p) => p.text).join('')], braces: false };
+  }
   const budget = { left: EXPANSION_LIMIT };
   const fields: string[] = [];
   let braces = false;

@@ -25,7 +25,7 @@ export type Add = (reason: Reason, context?: Context) => void;
 const MAX_SUFFIXES = 32;
 
 /** Names a glob-spelled command name (`/bin/r[!x]`) is tried as. */
-const GLOB_CANDIDATES = [...new Set([...DENIED_PROGRAM_NAMES, ...Object.keys(WRAPPERS), ...SHELLS, 'env', 'xargs', 'eval', 'curl', 'wget'])];
+const GLOB_CANDIDATES = new Set([...DENIED_PROGRAM_NAMES, ...Object.keys(WRAPPERS), ...SHELLS, 'env', 'xargs', 'eval', 'curl', 'wget']);
 
 /** C0 controls and DEL, except a tab in an argument (a newline in a word is a control here). */
 function hasControlCharacter(text: string, inName = false): boolean {
@@ -86,7 +86,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   if (nameArg.glob && /[*?[]/.test(exact)) {
     add({ code: 'DYNAMIC_COMMAND_NAME', message: `the command name \`${nameArg.word.source}\` is a glob pattern` });
     const pattern = globPattern(program);
-    for (const candidate of GLOB_CANDIDATES.filter((name) => pattern.test(name))) {
+    for (const candidate of [...GLOB_CANDIDATES].filter((name) => pattern.test(name))) {
       const renamed = { ...nameArg, value: candidate, glob: false };
       invoke(analysis, { ...invocation, args: [renamed, ...args] }, { ...context, denyOnly: true, recordCommands: false });
     }
@@ -137,7 +137,7 @@ export function trySuffixes(analysis: Analysis, invocation: Invocation, context:
   for (let i = from; i < invocation.args.length && tried < MAX_SUFFIXES; i++) {
     const arg = invocation.args[i] as Arg;
     const name = posix.basename(arg.value).toLowerCase();
-    const candidate = GLOB_CANDIDATES.includes(name) || (arg.glob && /[*?[]/.test(name));
+    const candidate = GLOB_CANDIDATES.has(name) || (arg.glob && /[*?[]/.test(name));
     if (!candidate) continue;
     tried++;
     const suffix = invocation.args.slice(i);

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { StdinInput } from './analysis.js';
-import type { SyntaxNode } from './bashParser.js';
+import { childrenWithFields, type SyntaxNode } from './bashParser.js';
 import { wordArgs } from './command.js';
 import { credentialPath } from './credentials.js';
 import { isBlockDevice } from './denyRules.js';
@@ -43,10 +43,7 @@ export function judgeRedirect(walker: Walker, node: SyntaxNode, context: Context
   let operator = '';
   let descriptor: string | undefined;
   let target: Arg | undefined;
-  for (let i = 0; i < node.childCount; i++) {
-    const child = node.child(i);
-    if (!child) continue;
-    const field = node.fieldNameForChild(i);
+  for (const { node: child, field } of childrenWithFields(node)) {
     if (!child.isNamed) {
       operator = child.type;
     } else if (field === 'descriptor' || child.type === 'file_descriptor') {
@@ -124,10 +121,7 @@ function judgeHeredoc(walker: Walker, node: SyntaxNode, context: Context): Redir
   let body: SyntaxNode | undefined;
   let end: SyntaxNode | undefined;
   let strip = false;
-  for (let i = 0; i < node.childCount; i++) {
-    const child = node.child(i);
-    if (!child) continue;
-    const field = node.fieldNameForChild(i);
+  for (const { node: child, field } of childrenWithFields(node)) {
     if (!child.isNamed) {
       if (child.type === '<<-') strip = true;
       else if (child.type !== '<<' && field !== 'operator') walker.unexpected(child, context, `the token \`${child.type}\``);

@@ -1,5 +1,5 @@
 import type { Analysis, StdinInput } from './analysis.js';
-import type { SyntaxNode } from './bashParser.js';
+import { childrenWithFields, type SyntaxNode } from './bashParser.js';
 import { judgeCommand, judgeTest, type Extras } from './command.js';
 import { fetcherIn } from './invocation.js';
 import { within, type CommandInfo, type Context } from './model.js';
@@ -18,6 +18,9 @@ import { evaluateWord, nodeSpan, plainVariableName, staticValue } from './words.
 
 /** Past this depth of nesting the walk stops (`ask`): bounded stack, bounded time. */
 export const MAX_NODE_DEPTH = 200;
+
+/** Word-level node types that never have children (the grammar's leaves): nothing runs in them. */
+const LEAVES = new Set(['word', 'raw_string', 'ansi_c_string', 'string_content', 'variable_name', 'special_variable_name', 'file_descriptor', 'test_operator', 'regex', 'extglob_pattern', 'heredoc_content', 'heredoc_start', 'heredoc_end', 'comment']);
 
 type StatementType = { [K in NodeType]: (typeof NODE_ROLES)[K] extends 'statement' ? K : never }[NodeType];
 type Handler = (walker: Walker, node: SyntaxNode, context: Context, stdin?: StdinInput) => CommandInfo[];
@@ -160,10 +163,7 @@ export class Walker {
 
   forLoop(node: SyntaxNode, context: Context): CommandInfo[] {
     const infos: CommandInfo[] = [];
-    for (let i = 0; i < node.childCount; i++) {
-      const child = node.child(i);
-      if (!child) continue;
-      const field = node.fieldNameForChild(i);
+    for (const { node: child, field } of childrenWithFields(node)) {
       if (!child.isNamed) {
         if (child.type === 'select') this.add({ code: 'UNSUPPORTED_SYNTAX', message: '`select` reads choices from the terminal', span: nodeSpan(child) }, context);
         else if (!['for', 'in', 'select', ';', '\n'].includes(child.type)) this.unexpected(child, context, `the token \`${child.type}\``);
@@ -191,10 +191,7 @@ export class Walker {
     this.add({ code: 'FUNCTION_DEFINITION', message: `defines the shell function \`${name}\``, span: nodeSpan(node) }, context);
     const inner = within(context, `in the body of function \`${name}\``);
     const infos: CommandInfo[] = [];
-    for (let i = 0; i < node.childCount; i++) {
-      const child = node.child(i);
-      if (!child) continue;
-      const field = node.fieldNameForChild(i);
+    for (const { node: child, field } of childrenWithFields(node)) {
       if (!child.isNamed) {
         if (!['function', '(', ')'].includes(child.type)) this.unexpected(child, context, `the token \`${child.type}\``);
       } else if (field === 'body') infos.push(...this.statement(child, inner));
@@ -273,10 +270,7 @@ export class Walker {
     const extras: Extras = { args: [], redirects: [] };
     const continuations: SyntaxNode[] = [];
     let body: SyntaxNode | undefined;
-    for (let i = 0; i < node.childCount; i++) {
-      const child = node.child(i);
-      if (!child) continue;
-      const field = node.fieldNameForChild(i);
+    for (const { node: child, field } of childrenWithFields(node)) {
       if (field === 'body') body = child;
       else if (child.type === 'file_redirect' || child.type === 'heredoc_redirect' || child.type === 'herestring_redirect') extras.redirects.push(child);
       else if (child.type !== 'comment') this.unexpected(child, context);
@@ -331,6 +325,7 @@ export class Walker {
    * commands they run. Every descendant is visited.
    */
   words(node: SyntaxNode, context: Context): CommandInfo[] {
+    if (LEAVES.has(node.type)) return [];
     return this.deeper(node, context, [], () => {
       switch (node.type) {
         case 'command_substitution':

@@ -161,6 +161,7 @@ export function plainVariableName(node: SyntaxNode): string | undefined {
 function piecesOf(node: SyntaxNode, vars: KnownVariables): Piece[] {
   switch (node.type) {
     case 'word':
+      return unquotedPieces(node.text);
     case 'command_name':
     case 'concatenation':
       return childrenWithGaps(node, node.startIndex, node.endIndex, vars, (gap) => unquotedPieces(gap));
@@ -205,14 +206,21 @@ function childrenWithGaps(
   inQuotes = false,
 ): Piece[] {
   const pieces: Piece[] = [];
-  const source = node.tree.rootNode.text;
+  // The node's own text, indexed from its start (not the whole script's: that is a copy per word).
+  const own = node.text;
+  const source = { slice: (from: number, to: number): string => own.slice(from - node.startIndex, to - node.startIndex) };
   let cursor = start;
   for (const child of node.namedChildren) {
     if (!child || child.startIndex < start || child.endIndex > end) continue;
     const isExpansion = EXPANSION_TYPES.has(child.type);
     const isLeaf = child.type === 'string_content' || (node.type === 'word' && !isExpansion);
     if (isLeaf) continue;
-    if (child.startIndex > cursor) pieces.push(...gapPieces(source.slice(cursor, child.startIndex)));
+    if (child.startIndex > cursor) {
+      let gap = source.slice(cursor, child.startIndex);
+      // `$"…"`: the grammar leaves the `$` of a translated string in the gap; it is not text.
+      if (!inQuotes && child.type === 'string' && /(^|[^\\])\$$/.test(gap)) gap = gap.slice(0, -1);
+      if (gap !== '') pieces.push(...gapPieces(gap));
+    }
     if (inQuotes) {
       pieces.push(isExpansion ? expansionPiece(child, true, vars) : { kind: 'dynamic', text: child.text, inQuotes: true });
     } else {
