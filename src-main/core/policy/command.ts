@@ -66,7 +66,7 @@ export function wordArgs(walker: Walker, node: SyntaxNode, context: Context): Ar
 }
 
 export function argsOf(walker: Walker, word: Word, nested: CommandInfo[], context: Context): Arg[] {
-  const expanded = expandWord(word);
+  const expanded = expandWord(word, context.variables.get('IFS'));
   if (expanded.braces) {
     walker.add({ code: 'BRACE_EXPANSION', message: `the brace expansion \`${word.source}\` turns into ${expanded.fields ? `\`${expanded.fields.join(' ')}\`` : 'too many words'}`, span: word.span }, context);
   }
@@ -133,6 +133,12 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
     } else if (child.type !== 'comment') {
       walker.unexpected(child, context);
       infos.push(...walker.anything(child, context));
+      // What the grammar could not read still stands in the argv, as a word of unknown value.
+      if (child.type === 'ERROR' && args.length > 0) {
+        const word: Word = { pieces: [{ kind: 'dynamic', text: child.text }], source: child.text, span: nodeSpan(child) };
+        pushJoined(args, [{ value: child.text, dynamic: true, unknown: true, glob: false, word, nested: [] }], child.startIndex === lastWordEnd);
+        lastWordEnd = child.endIndex;
+      }
     }
   }
   for (const child of extras.redirects) redirect(child);

@@ -12,6 +12,7 @@ const CREDENTIAL_CONFIG_DIRECTORIES = new Set(['gcloud', 'gh', 'hub', 'op', 'rcl
 const CREDENTIAL_FILES = new Set([
   '.netrc', '_netrc', '.npmrc', '.pypirc', '.pgpass', '.git-credentials', '.vault-token', '.my.cnf', '.envrc',
   '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'authorized_keys', 'known_hosts', 'credentials.json',
+  '.bash_history', '.zsh_history', '.history', '.psql_history', '.mysql_history', '.python_history', '.node_repl_history',
 ]);
 const SYSTEM_SECRETS = new Set(['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/master.passwd', '/etc/shadow-', '/etc/gshadow-']);
 /** A process's environment (where secrets passed in variables live) and memory. */
@@ -72,7 +73,8 @@ function normalizeHome(path: string): string {
 /** `/etc//shadow`, `/etc/./shadow`, `a/../.ssh` name the same file as their normal form. */
 function normalizePath(path: string): string {
   if (!path.includes('/')) return path;
-  const normal = posix.normalize(path);
+  // `/proc/self/root/etc/shadow` is `/etc/shadow`.
+  const normal = posix.normalize(path).replace(/^\/proc\/[^/]+\/root(?=\/)/, '');
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
 
@@ -137,7 +139,7 @@ export function toolGlobCredential(glob: string): string | undefined {
 /** A recursive read rooted here reaches the home directory's credential files. */
 export function isRecursiveOverHome(path: string): boolean {
   const normal = normalizePath(normalizeHome(path.trim()));
-  if (normal === '~' || normal.startsWith('~/') && normal.split('/').filter((s) => s !== '' && s !== '.').length === 1) return true;
-  if (normal === '/' || /^\/(home|Users|root)(\/[^/]+)?$/.test(normal)) return true;
+  if (normal === '~' || normal.startsWith('~/')) return true;
+  if (normal === '/' || /^\/(home|users|root|etc|proc|var|private)(\/|$)/i.test(normal)) return true;
   return /(^|\/)\.\.(\/|$)/.test(normal);
 }

@@ -31,6 +31,16 @@ function rmRecursiveForce(args: readonly string[]): string | undefined {
   return args.filter((a) => a.startsWith('-') && a !== '-' && !/^--?$/.test(a)).slice(0, 4).join(' ');
 }
 
+/** What one argument says on its own, read as rm's options (for the linear backstop). */
+export function argumentFlags(arg: string): { recursive: boolean; force: boolean } {
+  if (!arg.startsWith('-') || arg === '-') return { recursive: false, force: false };
+  const scanned = scanOptions([arg], RM_OPTIONS);
+  return {
+    recursive: hasOption(scanned, '-r', '-R', '--recursive'),
+    force: hasOption(scanned, '-f', '--force') || scanned.options.some((o) => o.name === '--interactive' && ['never', 'no', 'none'].includes(o.value ?? '')),
+  };
+}
+
 export const DENY_RULE_EXAMPLES = {
   deny: [
     'rm -rf /', 'rm -fr ~/x', 'rm -r -f x', 'rm -Rf x', 'rm --recursive --force x', 'rm x -rf', 'rm --rec --for x',

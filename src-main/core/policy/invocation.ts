@@ -4,7 +4,7 @@ import { judgeByRules } from './judgeRules.js';
 import { invokeBuiltin } from './builtins.js';
 import { isAscii } from './characters.js';
 import { credentialPath } from './credentials.js';
-import { argumentDenyReasons, denyReasons, globPattern } from './denyRules.js';
+import { argumentDenyReasons, argumentFlags, denyReasons, globPattern, isBlockDevice } from './denyRules.js';
 import { denyDownloadedRun } from './downloads.js';
 import { checkAssignments } from './environment.js';
 import { within, type Arg, type CommandInfo, type Context, type JudgedCommand } from './model.js';
@@ -21,8 +21,14 @@ import { WRAPPERS } from './wrapperSpecs.js';
 
 export type Add = (reason: Reason, context?: Context) => void;
 
+/** Programs that write to the files they are given: a disk device among them is a raw disk write. */
+const DEVICE_WRITERS = new Set(['tee', 'cp', 'mv', 'install', 'shred', 'truncate', 'ddrescue']);
+
+/** Wrappers unwrapped one inside another before Leash stops (`env env env … rm`). */
+const MAX_WRAPPERS = 16;
+
 /** Argv suffixes tried per command when looking for a command hidden in an unknown one. */
-const MAX_SUFFIXES = 32;
+const MAX_SUFFIXES = 8;
 
 /** Names a glob-spelled command name (`/bin/r[!x]`) is tried as. */
 const GLOB_CANDIDATES = new Set([...DENIED_PROGRAM_NAMES, ...Object.keys(WRAPPERS), ...SHELLS, 'env', 'xargs', 'eval', 'curl', 'wget']);
@@ -59,7 +65,8 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     add({ code: 'EMPTY_COMMAND', message: 'there is no command to run' });
     return [];
   }
-  for (const arg of args) {
+  // Second looks only hunt for denials: the ask-level checks are done once, on the first look.
+  for (const arg of context.denyOnly ? [] : args) {
     const found = credentialPath(arg.value, arg.glob);
     if (found) add({ code: 'CREDENTIAL_PATH', rule: 'ask:credential-path', message: `\`${arg.word.source}\` names a credential location (${found})` });
     if (hasControlCharacter(arg.value)) add({ code: 'CONTROL_CHARACTER', message: `the argument \`${arg.word.source}\` holds control characters` });
@@ -72,7 +79,10 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     const fetcher = fetcherIn(nameArg.nested);
     if (fetcher) add({ code: 'REMOTE_CODE_EXECUTION', rule: 'deny:remote-code', message: `blocked: runs what \`${fetcher.program}\` downloads as a command` });
     add({ code: 'DYNAMIC_COMMAND_NAME', message: `the command name \`${nameArg.word.source}\` is only known when it runs` });
-    trySuffixes(analysis, invocation, context, 0, true);
+    // `$(echo rm) -rf ~`: a substitution that prints static text names the program.
+    const printed = nameArg.word.pieces.length === 1 ? nameArg.nested.find((i) => i.staticOutput !== undefined)?.staticOutput : undefined;
+    if (printed !== undefined) analysis.analyzeScript([printed, ...args.map((a) => a.value)].join(' '), { ...context, denyOnly: true }, nameArg.word.span);
+    trySuffixes(analysis, invocation, context, 1, true);
     return [ownInfo(analysis, nameArg.value)];
   }
   if (nameArg.dynamic) add({ code: 'DYNAMIC_COMMAND_NAME', message: `the command name \`${nameArg.word.source}\` comes from a variable` });
@@ -102,11 +112,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   const keyword = nameArg.word.pieces.length === 1 && nameArg.word.pieces[0]?.kind === 'unquoted';
   if (keyword && (exact === '!' || exact === 'coproc')) {
     // `! ! cmd` (the grammar reads the second `!` as a command) and `coproc cmd` run `cmd`.
-    if (exact === 'coproc') {
-      add({ code: 'BACKGROUND_JOB', message: '`coproc` runs a command in the background' });
-      // Inside `$(…)` bash 5.2 runs `coproc CMD` as a command named `COPROC` (a quirk the oracle found).
-      if (!context.denyOnly) analysis.findings.commands.push(judged([{ ...nameArg, value: 'COPROC' }, ...args]));
-    }
+    if (exact === 'coproc') add({ code: 'BACKGROUND_JOB', message: '`coproc` runs a command in the background' });
     if (args.length === 0) return [ownInfo(analysis, exact)];
     return invoke(analysis, { ...invocation, args }, within(context, `run by \`${exact}\``));
   }
@@ -115,6 +121,10 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
 
   const denied = denyReasons(program, args);
   for (const reason of denied) add(reason);
+  if (DEVICE_WRITERS.has(program)) {
+    const device = args.find((a) => isBlockDevice(posix.normalize(a.value.replace(/^of=/, '')), a.glob));
+    if (device) add({ code: 'RAW_DISK_WRITE', rule: 'deny:raw-disk', message: `blocked: \`${program}\` writes straight to the disk device \`${device.value}\`` });
+  }
 
   const unwrapped = unwrap(program, args, nameArg);
   if (unwrapped) return invokeWrapped(analysis, invocation, context, program, unwrapped, add, byPath || denied.length > 0);
@@ -132,20 +142,47 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
  * argument-dependent deny rules run on every argv suffix; with `all`, every deny rule does.
  */
 export function trySuffixes(analysis: Analysis, invocation: Invocation, context: Context, from: number, all: boolean): void {
-  const quiet: Context = { ...context, denyOnly: true, recordCommands: false };
+  if (!all) {
+    denyHiddenRm(analysis, invocation, context, from);
+    return;
+  }
+  if (context.inSuffix) return;
+  const quiet: Context = { ...context, denyOnly: true, recordCommands: false, inSuffix: true };
   let tried = 0;
   for (let i = from; i < invocation.args.length && tried < MAX_SUFFIXES; i++) {
     const arg = invocation.args[i] as Arg;
     const name = posix.basename(arg.value).toLowerCase();
-    const candidate = GLOB_CANDIDATES.has(name) || (arg.glob && /[*?[]/.test(name));
-    if (!candidate) continue;
+    if (!GLOB_CANDIDATES.has(name) && !(arg.glob && /[*?[]/.test(name))) continue;
     tried++;
-    const suffix = invocation.args.slice(i);
-    if (all) {
-      invoke(analysis, { ...invocation, args: suffix, assignments: [] }, quiet);
-    } else {
-      for (const reason of argumentDenyReasons(name, suffix.slice(1))) analysis.findings.add({ span: invocation.span, ...reason }, context);
+    invoke(analysis, { ...invocation, args: invocation.args.slice(i), assignments: [] }, quiet);
+  }
+  denyHiddenRm(analysis, invocation, context, from);
+}
+
+/**
+ * `rm` anywhere in the arguments followed (before a `--`) by recursive and force flags, found in
+ * one pass from the right, so a command of any length costs linear time.
+ */
+function denyHiddenRm(analysis: Analysis, invocation: Invocation, context: Context, from: number): void {
+  const args = invocation.args;
+  let recursive = false;
+  let force = false;
+  for (let i = args.length - 1; i >= from; i--) {
+    const value = (args[i] as Arg).value;
+    if (value === '--') {
+      recursive = false;
+      force = false;
+      continue;
     }
+    if (posix.basename(value).toLowerCase() === 'rm' && recursive && force) {
+      const reasons = argumentDenyReasons('rm', args.slice(i + 1, Math.min(args.length, i + 1 + 64)));
+      const reason = reasons[0] ?? { code: 'RM_RECURSIVE_FORCE' as const, rule: 'deny:rm-recursive-force', message: 'blocked: `rm` with recursive and force flags' };
+      analysis.findings.add({ span: invocation.span, ...reason }, context);
+      return;
+    }
+    const flags = argumentFlags(value);
+    recursive ||= flags.recursive;
+    force ||= flags.force;
   }
 }
 
@@ -159,6 +196,14 @@ function invokeWrapped(
   judgedAlready: boolean,
 ): CommandInfo[] {
   const wrapperArgs = invocation.args.slice(1);
+  const depth = (context.wrappers ?? 0) + 1;
+  if (depth > MAX_WRAPPERS) {
+    add({ code: 'NESTING_TOO_DEEP', message: `more than ${MAX_WRAPPERS} wrappers deep; Leash does not unwrap further` });
+    // Still find `rm -rf` and the like anywhere in what is left (cheap: argument rules only).
+    trySuffixes(analysis, { ...invocation, args: wrapperArgs }, { ...context, inSuffix: false }, 0, false);
+    return [ownInfo(analysis, program)];
+  }
+  context = { ...context, wrappers: depth };
   if ((unwrapped.kind === 'inner' || unwrapped.kind === 'alone') && unwrapped.uncertain) {
     add({ code: 'UNSAFE_ARGUMENTS', message: `Leash does not know every option given to \`${program}\`, so it cannot tell which command it runs` });
     trySuffixes(analysis, { ...invocation, args: wrapperArgs }, context, 0, true);

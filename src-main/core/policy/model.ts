@@ -45,6 +45,10 @@ export interface Context {
   variables: Map<string, string>;
   /** A second look at the text (fallback tokenizing, argv suffixes): only denials count. */
   denyOnly?: boolean;
+  /** How many wrappers (`env`, `nice`, `strace`, …) deep this command is. */
+  wrappers?: number;
+  /** Inside a suffix tried by the backstop: no further suffixes (bounded work). */
+  inSuffix?: boolean;
   /** Record the commands judged even so (the fallback tokenizer is the only judge of unparsable text). */
   recordCommands?: boolean;
 }

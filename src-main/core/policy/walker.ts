@@ -389,7 +389,9 @@ export class Walker {
       }
       if (stage.type === 'comment') continue;
       const stageContext = within(context, `in the ${ordinal(position + 1)} command of a pipeline`);
-      const infos = this.statement(stage, stageContext);
+      // A stage reads what the stages before it wrote (`curl … | tee f` saves the download in f).
+      const piped: StdinInput | undefined = position > 0 ? { producers: upstreamFetcher ? [upstreamFetcher] : previous, label: 'pipe' } : undefined;
+      const infos = this.statement(stage, stageContext, piped);
       for (const info of [...infos]) {
         if (position === 0 || !info.interpreter || info.nestedIn) {
           // `curl … | tee >(sh)`: a substitution of a later stage that runs its input as code.

@@ -16,7 +16,7 @@ const CASES = [
   'LANG=C ls', 'command -v git', 'echo "$(whoami)"', 'diff <(ls a) <(ls b)', 'echo {a,b}c', 'echo $((1+2))', 'x=1; echo "$x"',
   'declare -x a=1; unset a', "printf '%s\\n' a b", 'eval "ls -la"', 'trap "id" EXIT', 'echo a >f b >g c', 'cat <<-EOF\n\tx\n\tEOF',
   'cat <<"E"\n$(id)\nE', "echo $'a\\tb' \"c\\\"d\" 'e'\\''f'", 'ls \\\n  -la', 'a && b >x y', 'f | sh 2>/dev/null -delete',
-  'echo a$"hi"b $"x"', 'echo \$"x"', 'echo "$(coproc ls)"', 'f() { id; }; f | cat 2>/dev/null -n',
+  'echo a$"hi"b $"x"', 'echo \\$"x"', 'echo "$(coproc ls)"', 'f() { id; }; f | cat 2>/dev/null -n',
   'find . -name "*.ts" -type f', 'git log --oneline -n 10', 'echo ${x:-default}', 'x=$(id); echo $x', 'cat < <(id)',
 ];
 

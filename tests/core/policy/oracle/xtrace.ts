@@ -77,7 +77,17 @@ export function parseTrace(trace: string): string[][] {
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=/s;
 const KEYWORDS = new Set(['[[', '((', 'for', 'select', 'case']);
 
-/** The records that are simple commands (not assignments, not `[[`, `((`, `for`, `case` headers). */
+/**
+ * The records that are simple commands (not assignments, not `[[`, `((`, `for`, `case` headers).
+ * Bash 5.2 traces `coproc CMD` inside `$(…)` as `COPROC CMD` (and runs a command named COPROC):
+ * the coprocess name is dropped so the record shows the command that was asked for.
+ */
 export function executedCommands(records: readonly string[][]): string[][] {
-  return records.filter((words) => words.length > 0 && !ASSIGNMENT.test(words[0] as string) && !KEYWORDS.has(words[0] as string));
+  return records
+    .map((words) => {
+      let start = 0;
+      while (words[start] === 'COPROC' && start + 1 < words.length) start++;
+      return words.slice(start);
+    })
+    .filter((words) => words.length > 0 && !ASSIGNMENT.test(words[0] as string) && !KEYWORDS.has(words[0] as string));
 }
