@@ -1,12 +1,34 @@
 import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * `npm run dev` only: Vite's dev server injects component styles as `<style>` elements, which
+ * the renderer's `<meta>` CSP (`style-src 'self'`) blocks, leaving the app unstyled. The dev
+ * server's page gets inline styles allowed; scripts stay `'self'`, and the build (what ships,
+ * `apply: 'serve'` never runs there) keeps the strict policy.
+ */
+export function developmentCsp(): Plugin {
+  return {
+    name: 'leash-development-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace(/(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")/, (_match, open: string, policy: string, close: string) => `${open}${relaxForDevelopment(policy)}${close}`),
+  };
+}
+
+export function relaxForDevelopment(policy: string): string {
+  return policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+}
 
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src-main/index.ts') } },
+      // Chunks (the CLI the app binary serves) sit beside index.js: src-main/cli/version.ts finds
+      // package.json two levels up from its own file, as it does from dist/cli/.
+      rollupOptions: { input: { index: resolve('src-main/index.ts') }, output: { chunkFileNames: '[name]-[hash].js' } },
     },
   },
   preload: {
@@ -22,6 +44,6 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
     },
-    plugins: [vue()],
+    plugins: [vue(), developmentCsp()],
   },
 });

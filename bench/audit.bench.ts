@@ -12,6 +12,7 @@ import { openAuditWriter, readAuditTail, verifyAudit, type AuditEventInput } fro
 import { writeCheckpoint } from '../src-main/core/audit/checkpoint.js';
 import { GENESIS_HASH } from '../src-main/core/audit/events.js';
 import { sealRecord } from '../src-main/core/audit/recordLine.js';
+import { benchAuditOpen, formatOpenFigures } from './auditOpen.bench.js';
 
 const APPENDS = 2_000;
 const WARMUP_APPENDS = 50;
@@ -108,7 +109,7 @@ async function measureLargeLog(dir: string): Promise<Record<string, number>> {
   }
   const verifyMs = median(runs);
   let started = performance.now();
-  const writer = await openAuditWriter(path);
+  const writer = await openAuditWriter(path, { fullCheck: true });
   const openMs = performance.now() - started;
   await writer.close();
   started = performance.now();
@@ -148,4 +149,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(`  ${f(figures.verifyMedianMs, 0)} ms = ${f(figures.verifyRecordsPerSecond, 0)} records/s`);
   console.log(`open a writer on that log (full verification): ${f(figures.openLargeLogMs, 0)} ms`);
   console.log(`tail -n 20 on that log: ${f(figures.tail20LargeLogMs)} ms`);
+  const sizes = process.env.LEASH_BENCH_OPEN_SIZES?.split(',').map(Number);
+  process.stdout.write(formatOpenFigures(await benchAuditOpen(sizes)));
 }

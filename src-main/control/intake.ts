@@ -31,6 +31,8 @@ export async function startIntake(leash: Leash, env: NodeJS.ProcessEnv, onProble
       batches: leash.batches,
       audit: leash.audit,
       secrets: defaultSecretSource(env),
+      // No patch may write Leash's own state, even when a target contains it.
+      protectedPaths: [leash.dataDir, ...(leash.settings.get().auditPath ? [leash.settings.get().auditPath as string] : [])],
       onProblem: (problem) => report(`inbox: ${problem}`),
     });
   } catch (error) {

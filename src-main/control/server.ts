@@ -4,6 +4,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { homedir } from 'node:os';
 import type { Leash } from '../core/leash.js';
 import { isTerminal, type Batch } from '../core/batch/index.js';
+import { createAuthFailureRecorder, type AuthFailureRecorder } from './authFailures.js';
+import { loadBatchOwners, type BatchOwners } from './batchOwners.js';
 import { controlSecretPath, controlSocketPath } from './paths.js';
 import { MAX_LINE_BYTES, authSchema, controlRequestSchema, type ControlReply, type ControlRequest } from './protocol.js';
 import { agentView, progressOf } from './view.js';
@@ -66,10 +68,12 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
     await rm(path, { force: true });
   }
   const sockets = new Set<Socket>();
+  const authFailures = createAuthFailureRecorder({ append: (event) => leash.audit.appendNoWait(event) });
+  const owners = await loadBatchOwners(leash.dataDir);
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, leash, secret);
+    serveConnection(socket, { leash, secret, authFailures, owners });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,6 +83,7 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   return {
     path,
     async close() {
+      authFailures.flush();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (process.platform !== 'win32') await rm(path, { force: true });
@@ -86,7 +91,14 @@ export async function startControlServer(leash: Leash): Promise<ControlServer> {
   };
 }
 
-function serveConnection(socket: Socket, leash: Leash, secret: string): void {
+interface ConnectionContext {
+  leash: Leash;
+  secret: string;
+  authFailures: AuthFailureRecorder;
+  owners: BatchOwners;
+}
+
+function serveConnection(socket: Socket, { leash, secret, authFailures, owners }: ConnectionContext): void {
   let authenticated = false;
   let buffer = '';
   const cleanups: (() => void)[] = [];
@@ -114,7 +126,7 @@ function serveConnection(socket: Socket, leash: Leash, secret: string): void {
         const auth = safeJson(line);
         const parsed = authSchema.safeParse(auth);
         if (!parsed.success || !same(parsed.data.auth, secret)) {
-          leash.audit.appendNoWait({ event: 'AUTH_FAILURE', reason: 'an agent bridge offered a wrong control secret' });
+          authFailures.failed();
           send({ id: null, error: { code: 'AUTH_FAILED', message: 'wrong control secret' } });
           socket.destroy();
           return;
@@ -172,22 +184,39 @@ function serveConnection(socket: Socket, leash: Leash, secret: string): void {
       cleanups.push(stop);
     });
 
+  /**
+   * An agent reads only what its session proposed, unless the person allows more. The refusal is
+   * the same whether the batch exists or not, so it tells nothing about other batches.
+   */
+  const readable = (batchId: string, session: string | undefined): void => {
+    if (leash.settings.get().agentsReadAllBatches || owners.owns(batchId, session)) return;
+    throw Object.assign(new Error(`no batch ${batchId} proposed by this agent; an agent reads back only its own batches (a person can allow more in Settings: "Agents may read every batch")`), {
+      code: 'BATCH_NOT_YOURS',
+    });
+  };
+
   const respond = async (request: ControlRequest, onProgress: (p: ReturnType<typeof progressOf>) => void): Promise<unknown> => {
     switch (request.method) {
       case 'classify':
         return leash.engine.classify({ tool: 'shell', command: request.params.command }, leash.settings.get());
       case 'get':
+        readable(request.params.batchId, request.params.session);
         return agentView(leash.batches.get(request.params.batchId));
       case 'wait':
+        readable(request.params.batchId, request.params.session);
         return agentView(await waitFor(request.params.batchId, onProgress));
+      case 'hello':
+        return { dataDir: leash.dataDir, pid: process.pid };
       case 'propose': {
-        const { commands, cwd, reason, client, wait } = request.params;
+        const { commands, entries, cwd, reason, client, wait, origin, stopOnFailure, session } = request.params;
         const batch = await leash.batches.create({
-          entries: commands.map((command) => ({ command })),
+          entries: entries ?? (commands ?? []).map((command) => ({ command })),
           cwd: cwd ?? homedir(),
-          source: `mcp:${client}`,
+          source: origin === 'cli' ? 'cli' : `mcp:${client}`,
           reason,
+          stopOnFailure,
         });
+        if (session) await owners.record(batch.id, session);
         return agentView(wait ? await waitFor(batch.id, onProgress) : batch);
       }
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
-import { createBatchService, createBatchStore, type BatchService } from './batch/index.js';
+import { createBatchService, createBatchStore, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
 import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
@@ -47,7 +47,11 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   const auditPath = options.auditPath ?? settings.get().auditPath ?? paths.audit;
   const listeners = new Set<(record: AuditRecord) => void>();
   const onAuditError = options.onAuditError ?? ((error: Error) => process.stderr.write(`leash: audit write failed: ${error.message}\n`));
-  const audit = observeAudit(await openAuditWriter(auditPath, { onError: onAuditError }), onAuditError, (record) => {
+  // A person is watching the app and `serve`: a tampered trail is set aside and shown there. A CLI
+  // run refuses instead, so nothing is moved while nobody looks.
+  const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
+  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches } });
+  const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
       try {
         listener(record);
@@ -56,9 +60,21 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       }
     }
   });
+  const registry = createEntryRegistry();
+  // The last line of defence: however this process ends (process.exit, a crash that skipped
+  // the shutdown), no entry's process group outlives it. SIGKILL because nothing waits here.
+  const killOnExit = (): void => {
+    for (const entry of registry.running()) {
+      try {
+        process.kill(-entry.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.on('exit', killOnExit);
   try {
     const engine = await createPolicyEngine(options.policy);
-    const registry = createEntryRegistry();
     await audit.append({ event: 'APP_STARTED', details: { mode: options.mode, pid: process.pid } });
     const batches = await createBatchService({
       store: createBatchStore(join(options.dataDir, 'batches')),
@@ -83,12 +99,37 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       async close() {
         await batches.idle();
         await audit.close();
+        process.off('exit', killOnExit);
       },
     };
   } catch (error) {
+    process.off('exit', killOnExit);
     await audit.close();
     throw error;
   }
+}
+
+/** What a reader beside a running Leash may see: the stored batches, as they are on disk. */
+export interface LeashSnapshot {
+  dataDir: string;
+  batches: Batch[];
+  /** Batch files that could not be read (named, left as they are). */
+  problems: string[];
+}
+
+/**
+ * Reads the stored batches without opening Leash: no audit writer (so no lock, no
+ * APP_STARTED, no recovery records), no settings rewrite, nothing created or removed. Works
+ * while the desktop app, `leash serve` or `leash run` holds the audit. Batches a crash left
+ * `running` are shown as stored; the next Leash to open the data directory recovers them.
+ */
+export async function readLeashSnapshot(dataDir: string): Promise<LeashSnapshot> {
+  const loaded = await createBatchStore(join(dataDir, 'batches')).load({ readOnly: true });
+  return {
+    dataDir,
+    batches: loaded.batches,
+    problems: loaded.unreadable.map((u) => `batch file ${u.file} is unreadable and was left as it is: ${u.message}`),
+  };
 }
 
 /**
@@ -106,6 +147,9 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
     get recovery() {
       return writer.recovery;
     },
+    get sealing() {
+      return writer.sealing;
+    },
     async append(event) {
       const record = await writer.append(event);
       onRecord(record);
@@ -115,6 +159,8 @@ function observeAudit(writer: AuditWriter, onError: (error: Error) => void, onRe
       writer.append(event).then(onRecord, onError);
     },
     flush: () => writer.flush(),
+    newSealingKey: () => writer.newSealingKey(),
+    quarantine: (firstBad, records) => writer.quarantine(firstBad, records),
     close: () => writer.close(),
   };
 }

@@ -3,7 +3,7 @@ import type { EmergencyStopReport } from '../core/batch/index.js';
 import type { Leash } from '../core/leash.js';
 import { applicationMenuTemplate, type ControlActions, type ControlState } from './menus.js';
 import { notify } from './notifications.js';
-import { registerEmergencyShortcut } from './shortcut.js';
+import { isWaylandSession, registerEmergencyShortcut } from './shortcut.js';
 import { createTray, type LeashTray } from './tray.js';
 
 export interface ControlsDeps {
@@ -19,6 +19,8 @@ export interface Controls {
   /** The core's emergency stop (audited by the core); concurrent presses share one stop. */
   emergencyStop(): Promise<EmergencyStopReport | undefined>;
   readonly state: ControlState;
+  /** Whether a tray icon exists (some Linux desktops have no status area). */
+  hasTray(): boolean;
   dispose(): void;
 }
 
@@ -63,7 +65,7 @@ export function installControls(deps: ControlsDeps): Controls {
     quit: deps.quit,
   };
 
-  const shortcut = registerEmergencyShortcut(actions.emergencyStop);
+  const shortcut = registerEmergencyShortcut(actions.emergencyStop, undefined, { wayland: process.platform === 'linux' && isWaylandSession() });
   if (shortcut.problems.length > 0) {
     deps.leash.problems.push(...shortcut.problems);
     notify({ title: 'Leash: emergency stop shortcut', body: shortcut.problems.join('; ') }, deps.showWindow);
@@ -94,6 +96,7 @@ export function installControls(deps: ControlsDeps): Controls {
   return {
     emergencyStop,
     state,
+    hasTray: () => tray !== undefined,
     dispose() {
       off();
       if (shortcut.ok) globalShortcut.unregister(shortcut.accelerator);

@@ -28,7 +28,7 @@ export function autonomyLabel(status: AutonomyStatus): string {
 }
 
 /** The items the tray and the application menu share, in the same order. */
-export function controlItems(actions: ControlActions, state: ControlState): MenuItemConstructorOptions[] {
+export function controlItems(actions: ControlActions, state: ControlState, options: { quitAccelerator?: boolean } = {}): MenuItemConstructorOptions[] {
   return [
     {
       id: MENU_IDS.emergencyStop,
@@ -42,7 +42,8 @@ export function controlItems(actions: ControlActions, state: ControlState): Menu
     { type: 'separator' },
     { id: MENU_IDS.autonomy, label: autonomyLabel(state.autonomy), enabled: false },
     { type: 'separator' },
-    { id: MENU_IDS.quit, label: 'Quit Leash', click: () => actions.quit() },
+    // Cmd+Q on macOS, Ctrl+Q elsewhere; the click takes the app's own quit path (the quit guard).
+    { id: MENU_IDS.quit, label: 'Quit Leash', ...(options.quitAccelerator ? { accelerator: 'CommandOrControl+Q' } : {}), click: () => actions.quit() },
   ];
 }
 
@@ -57,7 +58,7 @@ export function trayMenuTemplate(actions: ControlActions, state: ControlState): 
 export function applicationMenuTemplate(actions: ControlActions, state: ControlState, options: { development: boolean }): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = options.development ? [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] : [];
   return [
-    { label: 'Leash', submenu: controlItems(actions, state) },
+    { label: 'Leash', submenu: controlItems(actions, state, { quitAccelerator: true }) },
     {
       label: 'Edit',
       submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],

@@ -1,5 +1,6 @@
 import type { App, BrowserWindow, Dialog, MessageBoxOptions } from 'electron';
 import type { Leash } from '../core/leash.js';
+import { hasWorkInFlight, shutdownReason } from '../core/shutdown.js';
 
 export interface QuitGuardDeps {
   app: Pick<App, 'on' | 'quit' | 'exit'>;
@@ -16,6 +17,8 @@ export interface QuitGuard {
   quitWithoutAsking(reason: string): void;
   /** Resolves once Leash is closed (the audit lock released). */
   readonly closed: Promise<void>;
+  /** True once the way out is decided (closing or closed): windows may close without asking. */
+  readonly quitting: boolean;
 }
 
 export const QUIT_QUESTION: MessageBoxOptions = {
@@ -30,11 +33,11 @@ export const QUIT_QUESTION: MessageBoxOptions = {
 };
 
 /**
- * A batch is at work while one is `running`. Queued batches wait behind the running one, so they
- * are covered by the same test (the queue runs one batch at a time).
+ * A batch is at work while one runs or is approved and queued (it is about to run): quitting
+ * then needs the emergency stop first, or its command would outlive the app.
  */
 export function batchAtWork(leash: Pick<Leash, 'batches'>): boolean {
-  return leash.batches.list().some((batch) => batch.status === 'running');
+  return hasWorkInFlight(leash.batches);
 }
 
 /**
@@ -53,12 +56,14 @@ export function installQuitGuard(deps: QuitGuardDeps): QuitGuard {
 
   const close = async (stopFirst: boolean): Promise<void> => {
     state = 'closing';
+    // What the audit and agents are told: the app ended (by a signal, or on the person's "Stop and quit").
+    const reason = shutdownReason(forced ?? 'the app quit: the person chose Stop and quit');
     const watchdog = setTimeout(() => {
       log(`closing took longer than ${timeoutMs} ms; exiting anyway`);
       deps.app.exit(1);
     }, timeoutMs);
     try {
-      if (stopFirst) await deps.leash.batches.emergencyStop();
+      if (stopFirst) await deps.leash.batches.emergencyStop({ reason });
     } catch (error) {
       log(`emergency stop on quit failed: ${(error as Error).message}`);
     }
@@ -110,6 +115,9 @@ export function installQuitGuard(deps: QuitGuardDeps): QuitGuard {
 
   return {
     closed,
+    get quitting() {
+      return state === 'closing' || state === 'closed';
+    },
     quitWithoutAsking(reason) {
       if (state === 'closing' || state === 'closed') return;
       forced = reason;

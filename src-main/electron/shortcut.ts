@@ -14,7 +14,11 @@ export type ShortcutRegistration = { ok: true; accelerator: string; problems: st
  * by another app, reserved by the OS, unsupported on this desktop) is not fatal: it comes back as
  * a problem for the person to see, and the tray and menu items still work.
  */
-export function registerEmergencyShortcut(onPress: () => void, accelerators: readonly string[] = EMERGENCY_STOP_ACCELERATORS): ShortcutRegistration {
+export function registerEmergencyShortcut(
+  onPress: () => void,
+  accelerators: readonly string[] = EMERGENCY_STOP_ACCELERATORS,
+  options: { wayland?: boolean } = {},
+): ShortcutRegistration {
   const problems: string[] = [];
   for (const accelerator of accelerators) {
     let registered = false;
@@ -27,6 +31,17 @@ export function registerEmergencyShortcut(onPress: () => void, accelerators: rea
     if (registered) return { ok: true, accelerator, problems };
     problems.push(`the emergency stop shortcut ${accelerator} is taken by the system or another application`);
   }
-  problems.push('no global emergency stop shortcut could be registered; use the tray icon or the Leash menu to stop everything');
+  // On Wayland every accelerator fails for the same reason: one line says it.
+  if (options.wayland) {
+    const wayland =
+      'no global emergency stop shortcut: this Wayland session does not let applications register one. In the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything';
+    return { ok: false, problems: [wayland] };
+  }
+  problems.push('no global emergency stop shortcut could be registered; in the Leash window press Ctrl+Shift+. (the in-window shortcut), or use the tray icon or the Leash menu to stop everything');
   return { ok: false, problems };
+}
+
+/** A Wayland session, where global shortcuts depend on the compositor (often not granted). */
+export function isWaylandSession(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.XDG_SESSION_TYPE === 'wayland' || Boolean(env.WAYLAND_DISPLAY);
 }

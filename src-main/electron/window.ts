@@ -31,8 +31,9 @@ export function windowOptions(preloadPath: string, options: { devTools: boolean 
   return {
     width: 1200,
     height: 800,
-    minWidth: 720,
-    minHeight: 480,
+    // The smallest size at which the header and the batch panel still fit.
+    minWidth: 800,
+    minHeight: 600,
     show: false,
     title: 'Leash',
     webPreferences: {

@@ -25,6 +25,9 @@ export const CHANNELS = [
   'settings:checkPatterns',
   'audit:tail',
   'audit:verify',
+  'audit:status',
+  'audit:takeKey',
+  'audit:forgetKey',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

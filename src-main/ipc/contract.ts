@@ -47,7 +47,26 @@ export interface Responses {
   'settings:update': Settings;
   'settings:checkPatterns': Pick<CheckedPatterns, 'errors' | 'warnings'>;
   'audit:tail': AuditTailItem[];
-  'audit:verify': AuditVerification;
+  'audit:verify': AuditVerification & { setAside?: SetAsideSegment };
+  'audit:status': AuditStatus;
+  'audit:takeKey': { keyId: string; verificationKey: string };
+  'audit:forgetKey': { forgotten: boolean };
+}
+
+/** A segment that failed verification and was moved aside: its name and its last records (for marking the bad one). */
+export interface SetAsideSegment {
+  file: string;
+  items: AuditTailItem[];
+}
+
+/** What the header and the Audit screen show about the trail without verifying it. */
+export interface AuditStatus {
+  /** Set when opening the trail found it tampered (or missing) and set it aside: shown until Leash restarts. */
+  startProblem: string | null;
+  /** The key the trail is sealed with now; null when sealing is off. */
+  sealingKeyId: string | null;
+  /** The verification key still waits on this machine for a person to take it. */
+  keyOnMachine: boolean;
 }
 
 export interface EntryOutputEvent {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { readAuditTail, verifyAudit } from '../core/audit/index.js';
+import { isAbsolute, join } from 'node:path';
+import { AuditError, forgetPendingKey, readAuditTail, readPendingKey, verifyAudit, type AuditRecord } from '../core/audit/index.js';
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
 import { checkPatterns } from '../core/policy/patterns.js';
@@ -19,6 +19,8 @@ export interface HandlerContext {
 
 /** Reads enough of the tail to filter by batch and still return `limit` records. */
 const AUDIT_SCAN_LINES = 5000;
+/** What the Audit screen's table shows at most (the renderer asks for 500). */
+const AUDIT_TABLE_LIMIT = 500;
 
 /**
  * The handler table, independent of the transport: Electron registers it on ipcMain, browser
@@ -79,8 +81,37 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const filtered = batchId ? items.filter((item) => item.ok && item.record.batchId === batchId) : items;
       return filtered.slice(-limit);
     },
-    'audit:verify': () => verifyAudit(auditPath),
+    // The full check, streaming: it reads the whole trail without holding up anything else.
+    // A failure other than a torn last line (a write caught half way) sets the segment aside:
+    // nothing more is appended to a chain that failed verification (FORMAT.md, "Segments").
+    // The table that goes with a failure is the failing segment's end, read before it is moved.
+    'audit:verify': async () => {
+      const result = await verifyAudit(auditPath, { history: { batchesDir: join(leash.dataDir, 'batches') } });
+      if (result.ok || result.firstBad.reason === 'TORN' || leash.audit.head.seq === 0) return result;
+      const items = await readAuditTail(auditPath, AUDIT_TABLE_LIMIT).catch(() => []);
+      const recovery = await leash.audit.quarantine(result.firstBad, result.records);
+      const file = recovery?.details?.quarantinedAs;
+      return typeof file === 'string' ? { ...result, setAside: { file, items } } : result;
+    },
+    'audit:status': async () => {
+      const pending = await readPendingKey(auditPath);
+      const sealing = leash.audit.sealing;
+      return { startProblem: startProblemOf(leash.audit.recovery), sealingKeyId: sealing?.keyId ?? null, keyOnMachine: pending !== undefined && pending.keyId === sealing?.keyId };
+    },
+    'audit:takeKey': async () => {
+      const pending = await readPendingKey(auditPath);
+      if (!pending) throw new AuditError('AUDIT_KEY_TAKEN', 'the verification key is no longer on this machine: it was already taken. `leash audit setup-keys --new` (with Leash closed) makes a new one.');
+      return { keyId: pending.keyId, verificationKey: pending.printed };
+    },
+    'audit:forgetKey': async () => ({ forgotten: await forgetPendingKey(auditPath) }),
   };
+}
+
+/** A quarantine at open (tampered or missing trail) as one sentence; crash repairs are not problems. */
+function startProblemOf(recovery: AuditRecord | undefined): string | null {
+  const reason = recovery?.details?.firstBadReason;
+  if (typeof reason !== 'string') return null;
+  return recovery?.reason ?? `the audit trail failed verification (${reason}) when Leash started`;
 }
 
 /**

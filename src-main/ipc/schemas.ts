@@ -50,6 +50,9 @@ export const requestSchemas = {
   'settings:checkPatterns': z.object({ patterns: z.array(z.string().max(1000)).max(200) }).strict(),
   'audit:tail': z.object({ limit: z.number().int().min(1).max(1000).optional(), batchId: id.optional() }).strict(),
   'audit:verify': empty,
+  'audit:status': empty,
+  'audit:takeKey': empty,
+  'audit:forgetKey': empty,
 } satisfies Record<Channel, z.ZodType>;
 
 export type Requests = { [C in Channel]: z.infer<(typeof requestSchemas)[C]> };

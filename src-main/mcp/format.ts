@@ -1,15 +1,20 @@
 import type { AgentBatchView } from '../control/protocol.js';
+import { isShutdownReason } from '../core/shutdown.js';
 
 const ENDED_BADLY: Record<string, string> = {
   rejected: 'A person rejected this batch in Leash; none of its commands ran. Do not retry it unchanged: ask the person or propose something else.',
-  cancelled: 'The batch was stopped in Leash (a person pressed stop or the emergency stop) before it finished.',
+  cancelled: 'A person stopped the batch in Leash (stop or emergency stop) before it finished.',
   interrupted: 'Leash stopped while the batch was running; its results are incomplete.',
 };
+
+/** A stop that came from Leash ending (a signal, the app quitting), not from a person's decision. */
+const SHUT_DOWN = 'Leash shut down before the batch finished, which stopped it; no person decided against it. Commands that had not run did not run; propose them again once Leash is running.';
 
 /** A person-readable (and model-readable) account of a batch, tails of output included. */
 export function describeBatch(view: AgentBatchView): string {
   const lines = [`Leash batch ${view.batchId}: ${view.status}${view.approvedBy ? ` (approved by ${view.approvedBy})` : ''}${view.note ? ` — ${view.note}` : ''}`];
-  if (ENDED_BADLY[view.status]) lines.push(ENDED_BADLY[view.status] as string);
+  if (view.status === 'cancelled' && isShutdownReason(view.note)) lines.push(SHUT_DOWN);
+  else if (ENDED_BADLY[view.status]) lines.push(ENDED_BADLY[view.status] as string);
   for (const entry of view.entries) {
     const outcome = entry.exitCode !== null ? `exit ${entry.exitCode}` : entry.signal ? `signal ${entry.signal}` : entry.note ?? '';
     const time = entry.durationMs !== null ? `, ${entry.durationMs} ms` : '';

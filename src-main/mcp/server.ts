@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { connectControl, ControlError, type ControlClient } from '../control/client.js';
+import { commandTextSchema } from '../core/batch/input.js';
 import type { AgentBatchView, ControlProgress } from '../control/protocol.js';
 import { describeBatch, endedBadly } from './format.js';
 
@@ -39,6 +41,8 @@ function clientName(server: McpServer): string {
 export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
   const connect = options.connect ?? connectControl;
   const server = new McpServer({ name: 'leash', version: options.version }, { capabilities: { tools: {} } });
+  // This bridge's session: batches it proposes are the ones it may read back (control/batchOwners.ts).
+  const session = randomBytes(24).toString('base64url');
 
   /** One control connection per call: a restarted Leash is picked up on the next call. */
   const withControl = async <T>(signal: AbortSignal, use: (control: ControlClient) => Promise<T>): Promise<T> => {
@@ -60,8 +64,8 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
       description:
         'Propose 1-10 shell commands as one batch. Leash classifies each (allow / ask / deny); a person approves in the Leash app (or autonomy runs batches of only allowed commands); Leash runs them one at a time and this tool returns, per command, the verdict, status, exit code and the end of its output. Waits until the batch finishes, is rejected or is stopped. Commands denied by policy never run. You cannot approve your own commands.',
       inputSchema: {
-        commands: z.array(z.string().min(1)).min(1).max(10).describe('Shell commands, run in order with /bin/bash -c'),
-        cwd: z.string().optional().describe('Absolute working directory (default: the home directory)'),
+        commands: z.array(commandTextSchema).min(1).max(10).describe('Shell commands, run in order with /bin/bash -c'),
+        cwd: z.string().optional().describe('Absolute path of an existing working directory (default: the home directory); anything else is refused with CWD_NOT_FOUND before a person sees the batch'),
         reason: z.string().max(2000).optional().describe('Why you want to run them, shown to the person approving'),
       },
     },
@@ -76,7 +80,7 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
       };
       try {
         const view = await withControl(extra.signal, (control) =>
-          control.request('propose', { commands, cwd, reason, client: clientName(server), wait: true }, onProgress),
+          control.request('propose', { commands, cwd, reason, client: clientName(server), wait: true, session }, onProgress),
         );
         return batchResult(view as AgentBatchView);
       } catch (error) {
@@ -89,12 +93,12 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
     'get_batch',
     {
       title: 'Get a Leash batch',
-      description: 'Status and results of a batch proposed earlier (by id), e.g. after run_commands timed out on your side.',
+      description: 'Status and results of a batch you proposed earlier in this session (by id), e.g. after run_commands timed out on your side. Batches of other agents or of the person are not readable.',
       inputSchema: { id: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).describe('The batch id run_commands returned') },
     },
     async ({ id }, extra) => {
       try {
-        return batchResult((await withControl(extra.signal, (control) => control.request('get', { batchId: id }))) as AgentBatchView);
+        return batchResult((await withControl(extra.signal, (control) => control.request('get', { batchId: id, session }))) as AgentBatchView);
       } catch (error) {
         return failure(error);
       }

@@ -37,12 +37,12 @@ describe('leash audit verify', () => {
   it('prints "intact" with the count and full head hash and exits 0 for the default log', async () => {
     await writeLog(defaultLog);
     const head = hashOfLine((await readLines(defaultLog))[5]);
-    expect(await leash('audit', 'verify')).toEqual({ code: 0, stdout: `intact: 6 records, head ${head}\n`, stderr: '' });
+    expect(await leash('audit', 'verify')).toEqual({ code: 0, stdout: `intact: 6 records, head ${head}\nseals: none (this trail is not sealed; any Leash process seals it from its next start)\n`, stderr: '' });
   });
 
   it('accepts the file as an argument relative to the working directory, or with --audit', async () => {
     await writeLog(join(dir, 'other.jsonl'), SAMPLE_EVENTS.slice(0, 1));
-    expect((await leash('audit', 'verify', 'other.jsonl')).stdout).toMatch(/^intact: 1 record, head [0-9a-f]{64}\n$/);
+    expect((await leash('audit', 'verify', 'other.jsonl')).stdout).toMatch(/^intact: 1 record, head [0-9a-f]{64}\nseals: none/);
     expect((await leash('audit', 'verify', '--audit', join(dir, 'other.jsonl'))).code).toBe(0);
   });
 
@@ -53,7 +53,7 @@ describe('leash audit verify', () => {
     await writeLines(defaultLog, lines);
     const result = await leash('audit', 'verify');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^TAMPERED: record 4 \(line 4\): EDITED — content does not match its hash .*\n3 records verified before it\n$/);
+    expect(result.stdout).toMatch(/^TAMPERED: record 4 \(line 4\): EDITED — content does not match its hash .*\n3 records verified before it\nseals: none/);
   });
 
   it('calls a torn tail damage rather than tampering, and still exits 1', async () => {
@@ -68,7 +68,7 @@ describe('leash audit verify', () => {
     await writeLog(defaultLog);
     const lines = await readLines(defaultLog);
     const intact = await leash('audit', 'verify', '--json');
-    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, records: 6, headSeq: 6, headHash: hashOfLine(lines[5]), checkpointLag: 0 });
+    expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true, records: 6, headSeq: 6, headHash: hashOfLine(lines[5]), checkpointLag: 0, sealing: { keys: [], verifyKey: 'not-given' } });
     await writeLines(defaultLog, lines.filter((_, i) => i !== 1));
     const tampered = await leash('audit', 'verify', '--json');
     expect(tampered.code).toBe(1);

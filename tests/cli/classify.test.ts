@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +88,16 @@ describe('leash classify', () => {
     await main(['classify', '--jsonl'], io);
     const lines = io.output().trim().split('\n').map((l) => JSON.parse(l) as { error?: { code: string }; verdict?: string });
     expect(lines.map((l) => l.error?.code ?? l.verdict)).toEqual(['INVALID_UTF8', 'allow']);
+  });
+
+  it('applies the allow patterns saved in the data directory when no --settings is given', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'leash-classify-home-'));
+    await writeFile(join(home, 'config.json'), JSON.stringify({ allowPatterns: ['npm test'] }));
+    const io = memoryIO('', { LEASH_HOME: home });
+    expect(await main(['classify', 'npm', 'test'], io)).toBe(0);
+    expect(io.output()).toMatch(/^SAFE \(allow\).*\n.*\n {2}- ALLOWED_BY_PATTERN/);
+    // Read, never rewritten.
+    expect(await readFile(join(home, 'config.json'), 'utf8')).toBe(JSON.stringify({ allowPatterns: ['npm test'] }));
   });
 
   it('applies the allow patterns of a settings file', async () => {

@@ -60,7 +60,7 @@ describe('leash inbox check', () => {
     const document = signed(unsignedCommand('job-ok', { issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + 60_000).toISOString() }), OLD_SECRET);
     await writeFile(join(dir, 'ok.json'), JSON.stringify(document));
     const result = await leash(['inbox', 'check', 'ok.json'], { env: { LEASH_INBOX_HMAC_SECRET: SECRET, LEASH_INBOX_HMAC_SECRETS: OLD_SECRET } });
-    expect(result).toEqual({ code: 0, stdout: `valid: job-ok, signed with env:LEASH_INBOX_HMAC_SECRETS[1], expires ${document.expires_at as string}\n`, stderr: '' });
+    expect(result).toEqual({ code: 0, stdout: `valid: job-ok (runBatch, 1 entry), signed with env:LEASH_INBOX_HMAC_SECRETS[1], expires ${document.expires_at as string}\n`, stderr: '' });
   });
 
   it('round-trips with sign', async () => {
@@ -112,3 +112,48 @@ describe('leash inbox usage', () => {
     expect((await leash(['help'])).stdout).toMatch(/inbox {6}sign or check a command file for the inbox folder/);
   });
 });
+
+describe('leash inbox with an applyPatch command', () => {
+  const patch = (ops: unknown[]): Record<string, unknown> => ({
+    action: 'applyPatch',
+    target: 'MAIN',
+    payload: { inline: { version: 'v1', ops } },
+    allowedActions: ['writeFile', 'moveFile'],
+    constraints: { maxRuntimeMs: 60_000, maxFilesChanged: 1 },
+  });
+
+  it('signs one, filling in the plan\'s patchType and validationPlan', async () => {
+    const result = await leash(['inbox', 'sign', '-'], { stdin: JSON.stringify(patch([{ op: 'noop' }])) });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ action: 'applyPatch', patchType: 'hybrid', validationPlan: [], target: 'MAIN' });
+  });
+
+  it('checks one and, given the target, dry-runs it and prints the diff', async () => {
+    await writeFile(join(dir, 'hello.txt'), 'hello\n');
+    const signedText = (await leash(['inbox', 'sign', '-'], { stdin: JSON.stringify(patch([{ op: 'writeFile', path: 'hello.txt', content: 'hello, world\n' }])) })).stdout;
+    await writeFile(join(dir, 'patch.json'), signedText);
+    const plain = await leash(['inbox', 'check', 'patch.json']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^valid: cmd-\S+ \(applyPatch to MAIN, 1 operation\), signed with env:LEASH_INBOX_HMAC_SECRET, expires \S+\n\(the files were not checked: give --target MAIN=DIR to dry-run the patch\)\n$/);
+    const dry = await leash(['inbox', 'check', 'patch.json', '--target', `MAIN=${dir}`]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('1 file changed');
+    expect(dry.stdout).toContain('--- a/hello.txt\n+++ b/hello.txt\n@@ -1 +1 @@\n-hello\n+hello, world\n');
+  });
+
+  it('exits 1 with PATH_ESCAPE for a patch that writes outside its target', async () => {
+    const signedText = (await leash(['inbox', 'sign', '-'], { stdin: JSON.stringify(patch([{ op: 'writeFile', path: '../x', content: 'x' }])) })).stdout;
+    await writeFile(join(dir, 'escape.json'), signedText);
+    const result = await leash(['inbox', 'check', 'escape.json', '--json', '--target', `MAIN=${dir}`]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, code: 'PATH_ESCAPE' });
+  });
+
+  it('exits 1 with CONSTRAINT_VIOLATED for more files than maxFilesChanged', async () => {
+    const ops = [{ op: 'writeFile', path: 'a', content: 'a' }, { op: 'writeFile', path: 'b', content: 'b' }];
+    const signedText = (await leash(['inbox', 'sign', '-'], { stdin: JSON.stringify(patch(ops)) })).stdout;
+    await writeFile(join(dir, 'many.json'), signedText);
+    expect((await leash(['inbox', 'check', 'many.json', '--target', `MAIN=${dir}`])).stdout).toMatch(/^invalid: CONSTRAINT_VIOLATED: /);
+  });
+});
+

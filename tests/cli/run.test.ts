@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { livePidsWith, waitFor } from '../core/batch/procfs.js';
+import { runningAs } from './support/leashProcess.js';
 
 const BIN = join(process.cwd(), 'bin/leash.js');
 const children: ChildProcess[] = [];
@@ -139,7 +140,7 @@ describe('leash run', () => {
       onStdout: (text, child) => {
         if (signalled || !text.includes(`$ exec -a ${marker}`)) return;
         signalled = true;
-        void waitFor(async () => (await livePidsWith(marker)).length > 0).then(() => {
+        void waitFor(async () => (await runningAs(marker)).length > 0).then(() => {
           child.kill('SIGINT');
           setTimeout(() => child.kill('SIGINT'), 300);
         });
@@ -160,22 +161,25 @@ describe('leash run', () => {
       onStdout: (text, child) => {
         if (killed || !text.includes(`$ exec -a ${marker}`)) return;
         killed = true;
-        // Kill once the process runs and its identity is on disk (recorded right after the spawn).
-        void waitFor(async () => (await livePidsWith(marker)).length > 0 && (await storedBatchesText(home)).includes('"startTime"')).then(() => child.kill('SIGKILL'));
+        // Kill once the command runs (its identity is on disk before that: the start gate).
+        void waitFor(async () => (await runningAs(marker)).length > 0 && (await storedBatchesText(home)).includes('"startTime"')).then(() => child.kill('SIGKILL'));
       },
     });
     // The command outlives the killed CLI: it runs in its own process group.
     expect((await livePidsWith(marker)).length).toBeGreaterThan(0);
 
     // The next start recovers the batch and kills what the crashed run left behind.
+    const next = await batchFile({ entries: [{ command: 'true' }] });
+    await leash(['run', next.file, '--yes'], home);
     const list = await leash(['batches', '--json'], home);
     expect(await livePidsWith(marker)).toEqual([]);
     expect(list.code).toBe(0);
-    const [batch] = JSON.parse(list.stdout) as Batch[];
+    const [batch] = (JSON.parse(list.stdout) as Batch[]).filter((b) => b.entries.some((e) => e.command.includes(marker)));
     expect(batch?.status).toBe('interrupted');
     expect(batch?.entries.map((e) => e.status)).toEqual(['interrupted', 'cancelled']);
     const verify = await leash(['audit', 'verify'], home);
     expect(verify.code).toBe(0);
-    expect(await readFile(join(home, 'audit.jsonl'), 'utf8')).toMatch(/killed 1 process it left running/);
+    const auditText = await readFile(join(home, "audit.jsonl"), "utf8");
+    expect(auditText, auditText).toMatch(/killed 1 process it left running/);
   });
 });

@@ -296,7 +296,10 @@ function createState() {
   };
 
   const nativeImage = {
-    createFromPath: (path: string) => ({ path, isEmpty: () => false }),
+    createFromPath: (path: string) => {
+      let template = false;
+      return { path, isEmpty: () => false, setTemplateImage: (value: boolean) => void (template = value), isTemplateImage: () => template };
+    },
   };
 
   // The preload's side.

@@ -94,6 +94,8 @@ describe('signals', () => {
       await waitUntil(() => fake().app.quitted);
       expect(fake().dialog.messageBoxes).toEqual([]);
       expect(leash.batches.get(id).status).toBe('cancelled');
+      // Agents and the audit are told the app ended, not that a person pressed stop.
+      expect(leash.batches.get(id).note).toBe('Leash shut down (received SIGTERM)');
       const events = await readAuditEvents(leash.audit.path);
       expect(events.filter((e) => e === 'EMERGENCY_STOP')).toHaveLength(1);
       expect(await lockReleased()).toBe(true);

@@ -16,6 +16,7 @@ function record(seq: number, fields: Partial<AuditRecord>): AuditRecord {
 }
 
 const HEAD = 'ab'.repeat(32);
+const SEALING = { keys: [], sealedThrough: 0, unsealed: null, verifyKey: 'not-given' as const, writer: 'running' as const, keyOnMachine: false, lateSealed: [], notes: [] };
 
 describe('AuditView', () => {
   beforeEach(() => {
@@ -57,17 +58,17 @@ describe('AuditView', () => {
   });
 
   it('reports an intact trail with its record count and head hash', async () => {
-    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 1234, headSeq: 1234, headHash: HEAD, checkpointLag: 0 }));
+    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 1234, headSeq: 1234, headHash: HEAD, checkpointLag: 0, sealing: SEALING }));
     const wrapper = mount(AuditView);
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
     const result = wrapper.get('[data-testid="audit-verify-result"]');
     expect(result.attributes('data-ok')).toBe('true');
-    expect(result.text()).toBe(`✓ Intact: 1,234 records, head ${HEAD}`);
+    expect(result.text()).toBe(`✓ Intact: 1,234 records, head ${HEAD}Not sealed yet.`);
   });
 
   it('names the first bad record: line, reason code and message', async () => {
-    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 42, reason: 'EDITED', message: 'the record does not match its hash' } }));
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 42, reason: 'EDITED', message: 'the record does not match its hash' }, sealing: SEALING }));
     const wrapper = mount(AuditView);
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
@@ -83,5 +84,45 @@ describe('AuditView', () => {
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
     expect(wrapper.get('[data-testid="audit-verify-result"]').text()).toBe('Could not verify: AUDIT_NOT_FOUND: no audit log at /data/audit.jsonl');
+  });
+
+  it('marks the bad record in the table and reads the table again with the verification (no stale rows)', async () => {
+    const wrapper = mount(AuditView);
+    await flushPromises();
+    const reads = fakeIpc.requests('audit:tail').length;
+    fakeIpc.handle('audit:tail', () => [
+      { ok: true as const, record: record(1, { event: 'BATCH_CREATED', batchId: 'b1' }) },
+      { ok: true as const, record: record(2, { event: 'ENTRY_FINISHED', batchId: 'b1', command: 'echo changed on disk' }) },
+    ]);
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 1, firstBad: { seq: 2, line: 2, reason: 'EDITED', message: 'content does not match its hash' }, sealing: SEALING }));
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    expect(fakeIpc.requests('audit:tail').length).toBe(reads + 1);
+    const rows = wrapper.findAll('[data-testid="audit-row"]');
+    expect(rows.map((r) => r.attributes('data-seq'))).toEqual(['2', '1']);
+    expect(rows[0]?.attributes('data-bad')).toBe('true');
+    expect(rows[0]?.text()).toContain('echo changed on disk');
+    expect(rows[1]?.attributes('data-bad')).toBeUndefined();
+    expect(wrapper.findAll('[data-testid="audit-bad-marker"]')).toHaveLength(1);
+  });
+
+  it('shows the verification key once with a copy button, and forgets it when the person has saved it', async () => {
+    let onMachine = true;
+    fakeIpc.handle('audit:status', () => ({ startProblem: null, sealingKeyId: '0123456789abcdef', keyOnMachine: onMachine }));
+    fakeIpc.handle('audit:takeKey', () => ({ keyId: '0123456789abcdef', verificationKey: 'leash1-00000000-11111111-22222222-33333333-44444444-55555555-66666666-77777777' }));
+    fakeIpc.handle('audit:forgetKey', () => {
+      onMachine = false;
+      return { forgotten: true };
+    });
+    const wrapper = mount(AuditView);
+    await flushPromises();
+    await wrapper.get('[data-testid="audit-key-show"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="audit-key-value"]').text()).toBe('leash1-00000000-11111111-22222222-33333333-44444444-55555555-66666666-77777777');
+    expect(wrapper.find('[data-testid="audit-key-copy"]').exists()).toBe(true);
+    await wrapper.get('[data-testid="audit-key-saved"]').trigger('click');
+    await flushPromises();
+    expect(fakeIpc.requests('audit:forgetKey')).toHaveLength(1);
+    expect(wrapper.find('[data-testid="audit-key"]').exists()).toBe(false);
   });
 });

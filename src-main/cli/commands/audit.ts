@@ -1,16 +1,30 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AuditError, readAuditTail, verifyAudit, type AuditRecord, type AuditTailEntry, type AuditVerification } from '../../core/audit/index.js';
+import { AuditError, parseVerificationKey, readAuditTail, verifyAudit, type AuditRecord, type AuditTailEntry } from '../../core/audit/index.js';
 import { canonicalJson } from '../../core/json/canonicalJson.js';
 import { dataDirectory, dataPaths } from '../../core/paths.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
 import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
+import { newTrail, setupKeys } from './auditKeys.js';
+import { formatVerification } from './auditReport.js';
+
+export { formatVerification };
 
 export const usage = `Usage:
-  leash audit verify [FILE] [--json]         check the hash chain and the head checkpoint; name the first bad record
+  leash audit verify [FILE] [--verify-key KEY | --verify-key-file F] [--json]
+                                             check the hash chain, the head checkpoint and the seals; name the first bad
+                                             record; with the verification key, check every seal's MAC too
+  leash audit setup-keys [FILE] [--new] [--json]
+                                             print the verification key once and remove it from this machine (keep it
+                                             elsewhere); --new replaces the sealing key (Leash must be closed)
+  leash audit new-trail [FILE]               after the trail was deleted: start a new one deliberately, recording the loss
   leash audit tail [FILE] [-n N] [--json]    print the last N records (default 20); does not verify
 FILE defaults to audit.jsonl in the data directory (LEASH_HOME overrides it); --audit FILE works too.
+--verify-key-file - reads the key from standard input (keeps it out of the shell history).
 verify exits 0 when the log is intact, 1 when it is not, 2 when it cannot be read.`;
+
+const SUBCOMMANDS = new Set(['verify', 'tail', 'setup-keys', 'new-trail']);
 
 const DEFAULT_TAIL = 20;
 
@@ -20,8 +34,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(subcommand ? io.stdout : io.stderr, `${usage}\n`);
     return subcommand ? EXIT.ok : EXIT.usage;
   }
-  if (subcommand !== 'verify' && subcommand !== 'tail') throw new UsageError(`unknown subcommand "${subcommand}"`);
-  const args = parseArgs(rest, { valued: ['audit', 'n'], boolean: ['json', 'help'], aliases: { h: 'help', lines: 'n' } });
+  if (!SUBCOMMANDS.has(subcommand)) throw new UsageError(`unknown subcommand "${subcommand}"`);
+  const args = parseArgs(rest, { valued: ['audit', 'n', 'verify-key', 'verify-key-file'], boolean: ['json', 'help', 'new'], aliases: { h: 'help', lines: 'n' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -29,7 +43,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const file = auditFile(args, io);
   const json = args.flags.has('json');
   try {
-    return subcommand === 'verify' ? await verify(file, json, io) : await tail(file, tailCount(args), json, io);
+    if (subcommand === 'verify') return await verify(file, { json, verification: await verificationKey(args, io), history: historyFor(file, io) }, io);
+    if (subcommand === 'setup-keys') return await setupKeys(file, { renew: args.flags.has('new'), json }, io);
+    if (subcommand === 'new-trail') return await newTrail(file, dataDirectory(io.env), json, io);
+    return await tail(file, tailCount(args), json, io);
   } catch (error) {
     if (!(error instanceof AuditError)) throw error;
     if (json) await write(io.stdout, `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message } })}\n`);
@@ -53,25 +70,44 @@ function tailCount(args: ParsedArgs): number {
   return Number(value);
 }
 
-async function verify(file: string, json: boolean, io: CliIO): Promise<number> {
-  const result = await verifyAudit(file);
-  await write(io.stdout, json ? `${JSON.stringify(result)}\n` : formatVerification(result));
+async function verify(file: string, options: { json: boolean; verification?: { key: Buffer; keyId: string }; history?: { batchesDir: string } }, io: CliIO): Promise<number> {
+  const result = await verifyAudit(file, { verification: options.verification, history: options.history });
+  await write(io.stdout, options.json ? `${JSON.stringify(result)}\n` : formatVerification(result));
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
-/** One line a person can act on; the first bad record comes with its seq, line and reason code. */
-export function formatVerification(result: AuditVerification): string {
-  if (result.ok) {
-    const count = `${result.records} record${result.records === 1 ? '' : 's'}`;
-    const lines = [`intact: ${count}, head ${result.headHash}`];
-    if (result.checkpointLag > 0) lines.push('note: the last record is not in the head checkpoint yet (a crash between append and checkpoint, or a write in progress); the writer repairs this when it next opens the log');
-    return `${lines.join('\n')}\n`;
+/** The batches beside the default trail are evidence it existed; a FILE given elsewhere has none. */
+function historyFor(file: string, io: CliIO): { batchesDir: string } | undefined {
+  const paths = dataPaths(dataDirectory(io.env));
+  return file === paths.audit ? { batchesDir: paths.batches } : undefined;
+}
+
+async function verificationKey(args: ParsedArgs, io: CliIO): Promise<{ key: Buffer; keyId: string } | undefined> {
+  const inline = stringFlag(args, 'verify-key');
+  const from = stringFlag(args, 'verify-key-file');
+  if (inline !== undefined && from !== undefined) throw new UsageError('give the verification key either with --verify-key or with --verify-key-file');
+  let text = inline;
+  if (from !== undefined) {
+    text =
+      from === '-'
+        ? await readStream(io.stdin)
+        : await readFile(resolve(io.cwd, from), 'utf8').catch((error: unknown) => {
+            throw new UsageError(`cannot read the verification key from ${from}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          });
   }
-  const { firstBad } = result;
-  const where = firstBad.seq === undefined ? `line ${firstBad.line}` : `record ${firstBad.seq} (line ${firstBad.line})`;
-  // A torn tail is what a crash leaves, not what an attacker does; say so.
-  const label = firstBad.reason === 'TORN' ? 'DAMAGED' : 'TAMPERED';
-  return `${label}: ${where}: ${firstBad.reason} — ${firstBad.message}\n${result.records} record${result.records === 1 ? '' : 's'} verified before it\n`;
+  if (text === undefined) return undefined;
+  const parsed = parseVerificationKey(text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return { key: parsed.key, keyId: parsed.keyId };
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (text.length > 4096) break;
+  }
+  return text;
 }
 
 async function tail(file: string, count: number, json: boolean, io: CliIO): Promise<number> {

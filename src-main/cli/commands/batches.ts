@@ -1,10 +1,12 @@
-import { openLeash } from '../../core/leash.js';
+import { readLeashSnapshot } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { parseArgs } from '../args.js';
 import { EXIT, write, type CliIO } from '../io.js';
 
 export const usage = `Usage: leash batches [--json]
-Lists the stored batches (newest last). Opening them also recovers batches a crash left running.`;
+Lists the stored batches (newest last). Read-only: it works while the desktop app, \`leash serve\`
+or \`leash run\` is running, and writes nothing (not even to the audit trail). A batch a crash left
+"running" is recovered (shown as interrupted) by the next Leash that opens the data directory.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { boolean: ['json', 'help'], aliases: { h: 'help' } });
@@ -12,29 +14,26 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
-  let leash;
+  let snapshot;
   try {
-    leash = await openLeash({ dataDir: dataDirectory(io.env), env: io.env, mode: 'cli' });
+    snapshot = await readLeashSnapshot(dataDirectory(io.env));
   } catch (error) {
     await write(io.stderr, `leash batches: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
-    return EXIT.usage;
+    return EXIT.failed;
   }
-  try {
-    const batches = leash.batches.list();
-    if (args.flags.has('json')) {
-      await write(io.stdout, `${JSON.stringify(batches, null, 2)}\n`);
-    } else if (batches.length === 0) {
-      await write(io.stdout, 'no batches\n');
-    } else {
-      const rows = batches.map((b) => {
-        const counts = b.entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {});
-        const summary = Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ');
-        return `${b.id}  ${b.createdAt}  ${b.status.padEnd(11)} ${b.source.padEnd(10)} ${summary}`;
-      });
-      await write(io.stdout, `${rows.join('\n')}\n`);
-    }
-    return EXIT.ok;
-  } finally {
-    await leash.close();
+  for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
+  const batches = snapshot.batches;
+  if (args.flags.has('json')) {
+    await write(io.stdout, `${JSON.stringify(batches, null, 2)}\n`);
+  } else if (batches.length === 0) {
+    await write(io.stdout, 'no batches\n');
+  } else {
+    const rows = batches.map((b) => {
+      const counts = b.entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {});
+      const summary = Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ');
+      return `${b.id}  ${b.createdAt}  ${b.status.padEnd(11)} ${b.source.padEnd(10)} ${summary}`;
+    });
+    await write(io.stdout, `${rows.join('\n')}\n`);
   }
+  return EXIT.ok;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { createPolicyEngine, revealSuspiciousCharacters, type Classification, type PolicyEngine, type PolicySettings } from '../../core/policy/index.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { dataDirectory } from '../../core/paths.js';
 import { readSettingsFile } from '../../core/settings/file.js';
+import { parseSettings } from '../../core/settings/schema.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { EXIT, write, type CliIO } from '../io.js';
 
@@ -9,7 +13,9 @@ export const usage = `Usage:
   leash classify --json [--settings FILE] COMMAND...
                                                 the whole result as JSON, with \`commands\`: the argv of every
                                                 simple command the engine judged
-  leash classify --jsonl [--settings FILE]      classify JSON Lines from stdin: {"command": "..."} per line`;
+  leash classify --jsonl [--settings FILE]      classify JSON Lines from stdin: {"command": "..."} per line
+Without --settings the data directory's saved settings (config.json: your allow patterns) apply,
+as in the app, \`leash run\` and MCP classify. Nothing is written.`;
 
 const VERDICT_LABEL = { allow: 'SAFE (allow)', ask: 'REVIEW (ask)', deny: 'BLOCKED (deny)' } as const;
 
@@ -85,14 +91,30 @@ async function* lines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ t
   else if (pendingBytes > 0) yield finish(pending);
 }
 
+/**
+ * The settings to judge with: the file given, else the data directory's saved settings (what the
+ * app and `leash run` judge with), else the defaults when none were saved yet.
+ */
+async function policySettings(given: string | undefined, io: CliIO): Promise<PolicySettings> {
+  if (given !== undefined) return readSettingsFile(resolve(io.cwd, given));
+  const saved = join(dataDirectory(io.env), 'config.json');
+  if (!existsSync(saved)) return parseSettingsOrDefaults();
+  return readSettingsFile(saved);
+}
+
+function parseSettingsOrDefaults(): PolicySettings {
+  const parsed = parseSettings({});
+  if (!parsed.ok) throw new Error('the default settings do not validate');
+  return parsed.value;
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { valued: ['settings'], boolean: ['jsonl', 'json', 'help'], aliases: { h: 'help' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
-  const settingsPath = stringFlag(args, 'settings');
-  const settings: PolicySettings = settingsPath ? await readSettingsFile(settingsPath) : { allowPatterns: [] };
+  const settings = await policySettings(stringFlag(args, 'settings'), io);
   const engine = await createPolicyEngine();
 
   if (args.flags.has('jsonl')) {

@@ -1,12 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { BatchError, type Batch, type BatchEntry, type DryRunReport } from '../../core/batch/index.js';
+import { BatchError, type Batch } from '../../core/batch/index.js';
+import { validateNewBatch, type ValidNewBatch } from '../../core/batch/input.js';
 import { openLeash, type Leash } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
+import { HARD_MAX_BATCH_SIZE } from '../../core/settings/schema.js';
+import { shutdownReason } from '../../core/shutdown.js';
 import { parseArgs, stringFlag } from '../args.js';
+import { handOff, runningLeash } from '../handoff.js';
 import { EXIT, write, type CliIO } from '../io.js';
+import { approvalQuestion, describeDryRun, describeEntries, summary } from '../runReport.js';
+import { onTerminationSignal, type TerminationSignal } from '../terminationSignals.js';
 
 export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--dry-run] [--audit FILE] [--json]
 
@@ -17,14 +23,14 @@ BATCH.json: {"entries":[{"command":"...","cwd":"...","timeoutMs":N}], "cwd":"...
                whether its cwd exists and whether bash can parse it (audited as DRY_RUN)
   --audit FILE write the audit trail to FILE instead of the data directory's
   --json       print the final batch as JSON on stdout (progress goes to stderr)
-Ctrl+C stops after the running entry; a second Ctrl+C kills it (emergency stop).
+Relative working directories are resolved against the directory leash run starts in; a missing
+one is refused (CWD_NOT_FOUND) before anything runs.
+With the desktop app or \`leash serve\` running on the same data directory (and no --audit), the
+batch is handed to it: a person approves it there, and leash run waits for and prints the result.
+With autonomy on, a batch of only allowed entries runs without asking.
+Ctrl+C stops after the running entry; a second Ctrl+C kills it (emergency stop). SIGTERM and a
+closed terminal (SIGHUP) kill it at once (emergency stop, audited as a shutdown).
 Exit: 0 all completed, 1 an entry failed, was blocked or skipped, 2 bad input, 130 stopped.`;
-
-const LABEL = { allow: 'SAFE   ', ask: 'REVIEW ', deny: 'BLOCKED' } as const;
-const MARK: Record<BatchEntry['status'], string> = {
-  completed: 'ok     ', error: 'FAILED ', timed_out: 'TIMEOUT', cancelled: 'KILLED ', skipped: 'skipped', blocked: 'BLOCKED',
-  interrupted: 'INTERR.', pending: 'pending', running: 'running',
-};
 
 async function readBatchFile(path: string, cwd: string): Promise<unknown> {
   let text: string;
@@ -48,45 +54,17 @@ async function readBatchFile(path: string, cwd: string): Promise<unknown> {
   return { ...input, entries, cwd: typeof input.cwd === 'string' ? resolve(cwd, input.cwd) : cwd, source: 'cli' };
 }
 
-function describeEntries(batch: Batch): string {
-  return batch.entries
-    .map((entry, index) => {
-      const head = `  ${index + 1}. [${LABEL[entry.classification.verdict]}] ${revealSuspiciousCharacters(entry.command)}`;
-      const reasons = entry.classification.reasons
-        .filter((r) => entry.classification.verdict === 'allow' || !r.code.startsWith('ALLOWED'))
-        .map((r) => `       - ${r.code}: ${r.message}`);
-      return [head, ...reasons].join('\n');
-    })
-    .join('\n');
-}
 
-function describeDryRun(report: DryRunReport): string {
-  return report.entries
-    .map((entry, index) => {
-      const programs = entry.executables.map((e) => `${e.program} → ${e.resolved ?? 'not found'}`).join(', ') || '(none)';
-      return [
-        `  ${index + 1}. ${entry.ok ? 'would start' : 'WOULD FAIL '} [${entry.verdict}] ${entry.command.split('\n')[0]}`,
-        `       programs: ${programs}`,
-        `       cwd: ${entry.cwd} (${entry.cwdExists ? 'exists' : 'MISSING'})`,
-        `       syntax: ${entry.syntax.ok ? 'ok' : entry.syntax.message}`,
-      ].join('\n');
-    })
-    .join('\n');
-}
-
-function summary(batch: Batch): string {
-  const rows = batch.entries.map((e, i) => {
-    const detail = e.status === 'completed' || e.status === 'error' ? `exit ${e.exitCode ?? e.signal ?? '?'}` : (e.note ?? '');
-    const time = e.durationMs === null ? '' : ` ${Math.round(e.durationMs)} ms`;
-    return `  ${i + 1}. ${MARK[e.status]} ${detail}${time}  ${e.command.split('\n')[0]}`;
-  });
-  return `batch ${batch.id}: ${batch.status}\n${rows.join('\n')}\n`;
-}
-
-async function confirm(io: CliIO, question: string): Promise<boolean> {
+/** Asks on the terminal; false for anything but y/yes, and when `abort` fires (a signal). */
+async function confirm(io: CliIO, question: string, abort: AbortSignal): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
+  // Ctrl+C at the prompt is a no (readline turns it into its own event in raw mode).
+  const answered = new Promise<boolean>((resolve) => {
+    rl.once('SIGINT', () => resolve(false));
+    rl.once('close', () => resolve(false));
+  });
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
+    return await Promise.race([rl.question(question, { signal: abort }).then((answer) => /^y(es)?$/i.test(answer.trim()), () => false), answered]);
   } finally {
     rl.close();
   }
@@ -97,7 +75,19 @@ function exitCodeFor(batch: Batch, stopped: boolean): number {
   return batch.status === 'completed' && batch.entries.every((e) => e.status === 'completed') ? EXIT.ok : EXIT.failed;
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+async function fail(io: CliIO, error: unknown): Promise<number> {
+  const code = (error as { code?: string }).code ?? 'ERROR';
+  await write(io.stderr, `leash run: ${code}: ${(error as Error).message}\n`);
+  if (code === 'AUDIT_LOCKED') {
+    await write(
+      io.stderr,
+      'leash run: another Leash process holds the audit trail and takes no batches from the CLI (no control socket answers: a `leash run` or a Leash that is starting or stopping). Wait for it to end, or pass --audit FILE to keep a separate trail.\n',
+    );
+  }
+  return EXIT.usage;
+}
+
+export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
   const args = parseArgs(argv, { valued: ['audit'], boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help'], aliases: { y: 'yes', h: 'help' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
@@ -112,48 +102,108 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const json = args.flags.has('json');
   const human = json ? io.stderr : io.stdout;
   const dryRun = args.flags.has('dry-run');
+  const auditFlag = stringFlag(args, 'audit');
+  const dataDir = dataDirectory(io.env);
+
+  let input: ValidNewBatch;
+  try {
+    input = validateNewBatch(await readBatchFile(resolve(io.cwd, file), io.cwd), HARD_MAX_BATCH_SIZE);
+  } catch (error) {
+    return fail(io, error);
+  }
+  // Beside a running app or `leash serve`, the batch goes to it (it owns the trail): a person
+  // approves it there. --audit asks for a separate trail, so the batch stays here.
+  if (auditFlag === undefined) {
+    let control;
+    try {
+      control = await runningLeash(dataDir);
+    } catch (error) {
+      return fail(io, error);
+    }
+    if (control && dryRun) {
+      control.close();
+      await write(io.stderr, 'leash run: Leash is running for this data directory; a dry run writes its own audit record, so pass --audit FILE for it, or use Dry run in Leash.\n');
+      return EXIT.usage;
+    }
+    if (control) {
+      // A batch file holds shell entries only: patch entries come from the signed inbox alone.
+      if (input.entries.some((entry) => !('command' in entry))) return fail(io, new BatchError('INVALID_BATCH', 'patch entries come only from the signed command inbox'));
+      const entries = input.entries.flatMap((entry) => ('command' in entry ? [{ command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs }] : []));
+      return handOff(control, { entries, cwd: input.cwd, stopOnFailure: input.stopOnFailure, reason: input.reason }, { io, human, json, yes, file, signals });
+    }
+  }
+
   if (!yes && !dryRun && !io.stdin.isTTY) {
     await write(io.stderr, 'leash run: standard input is not a terminal, so Leash cannot ask you; pass --yes to run allowed entries without asking\n');
     return EXIT.usage;
   }
-  const auditFlag = stringFlag(args, 'audit');
   let leash: Leash;
-  let input: unknown;
   try {
-    input = await readBatchFile(resolve(io.cwd, file), io.cwd);
-    leash = await openLeash({ dataDir: dataDirectory(io.env), auditPath: auditFlag ? resolve(io.cwd, auditFlag) : undefined, env: io.env, mode: 'cli' });
+    leash = await openLeash({ dataDir, auditPath: auditFlag ? resolve(io.cwd, auditFlag) : undefined, env: io.env, mode: 'cli' });
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'ERROR';
-    await write(io.stderr, `leash run: ${code}: ${(error as Error).message}\n`);
-    return EXIT.usage;
+    return fail(io, error);
   }
   for (const problem of leash.problems) await write(io.stderr, `leash run: warning: ${problem}\n`);
 
+  let current: Batch | undefined;
   let stopped = false;
-  const onSigint = (): void => {
-    if (!current) return;
-    if (!stopped) {
+  let killing = false;
+  /** A signal that came before there was anything to stop (while creating, or at the prompt). */
+  let early: TerminationSignal | undefined;
+  const question = new AbortController();
+  let phase: 'preparing' | 'asking' | 'running' | 'done' = 'preparing';
+
+  const stopOn = (signal: TerminationSignal): void => {
+    if (!current || killing) return;
+    if (signal === 'SIGINT' && !stopped) {
       stopped = true;
       void write(io.stderr, '\nleash: stopping after the running entry (Ctrl+C again to kill it now)\n');
       void leash.batches.stop(current.id).catch(() => undefined);
-    } else {
-      void write(io.stderr, '\nleash: emergency stop\n');
-      void leash.batches.emergencyStop();
+      return;
     }
+    stopped = true;
+    killing = true;
+    void write(io.stderr, `\nleash: emergency stop${signal === 'SIGINT' ? '' : ` (${signal})`}\n`);
+    void leash.batches.emergencyStop(signal === 'SIGINT' ? {} : { reason: shutdownReason(`leash run received ${signal}`) }).catch(() => undefined);
   };
-  let current: Batch | undefined;
-  process.on('SIGINT', onSigint);
+  // Installed until Leash is closed: with no listener of ours a second signal would kill this
+  // process mid-stop (the default action), leaving the entry running detached.
+  const removeSignals = onTerminationSignal(signals, (signal) => {
+    if (phase === 'running') return stopOn(signal);
+    early ??= signal;
+    if (phase === 'asking') question.abort();
+  });
+
+  const announced = new Set<string>();
+  const off = leash.batches.on((event) => {
+    // Only this process's batch exists to follow; before create returns, its id is not known yet.
+    if (event.type === 'entry-output' && (current === undefined || event.batchId === current.id)) {
+      void write(json ? io.stderr : event.stream === 'stdout' ? io.stdout : io.stderr, event.text);
+    } else if (event.type === 'batch-updated' && (current === undefined || event.batch.id === current.id)) {
+      for (const entry of event.batch.entries) {
+        if (entry.status !== 'running' || announced.has(entry.id)) continue;
+        announced.add(entry.id);
+        void write(human, `\n$ ${revealSuspiciousCharacters(entry.command)}\n`);
+      }
+      if (current) current = event.batch;
+    }
+  });
   try {
     try {
-      current = await leash.batches.create(input as never);
+      current = await leash.batches.create(input);
     } catch (error) {
-      if (error instanceof BatchError) {
-        await write(io.stderr, `leash run: ${error.code}: ${error.message}\n`);
-        return EXIT.usage;
-      }
+      if (error instanceof BatchError) return await fail(io, error);
       throw error;
     }
-    await write(human, `batch ${current.id}: ${current.entries.length} entr${current.entries.length === 1 ? 'y' : 'ies'}\n${describeEntries(current)}\n`);
+    await write(human, `${describeEntries(current)}\n`);
+    if (current.status !== 'pending') {
+      // Autonomy approved it as it was created (every entry allowed): it is already queued.
+      phase = 'running';
+      await write(human, `approved by ${current.approvedBy ?? 'autonomy'}: every entry is allowed and autonomy is on, so it runs without asking\n`);
+      if (early) stopOn(early);
+      return await finish(await leash.batches.whenSettled(current.id));
+    }
+    if (early) return await finish(await leash.batches.reject(current.id, `stopped before it ran (${early})`), true);
     if (dryRun) {
       const report = await leash.batches.dryRun(current.id);
       current = await leash.batches.reject(current.id, 'dry run only');
@@ -166,35 +216,33 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (chosen.length === 0) {
       current = await leash.batches.reject(current.id, 'nothing could be approved: every entry is blocked or needs review (--allow-ask)');
       await write(human, `nothing to run: ${current.note}\n`);
-      return finish(current);
+      return await finish(current);
     }
-    if (!yes && !(await confirm(io, `Run ${chosen.length} of ${current.entries.length} entries? [y/N] `))) {
-      current = await leash.batches.reject(current.id, 'declined at the prompt');
-      await write(human, 'not run.\n');
-      return finish(current);
+    if (!yes) {
+      phase = 'asking';
+      const go = await confirm(io, approvalQuestion(current, chosen), question.signal);
+      phase = 'preparing';
+      if (!go || early) {
+        current = await leash.batches.reject(current.id, early ? `stopped at the prompt (${early})` : 'declined at the prompt');
+        await write(human, 'not run.\n');
+        return await finish(current, early !== undefined);
+      }
     }
     await leash.batches.approve(current.id, { entryIds: chosen.map((e) => e.id) });
-    const off = leash.batches.on((event) => {
-      if (event.type === 'entry-output' && event.batchId === current?.id) {
-        void write(json ? io.stderr : event.stream === 'stdout' ? io.stdout : io.stderr, event.text);
-      } else if (event.type === 'batch-updated' && event.batch.id === current?.id) {
-        const started = event.batch.entries.find((e, i) => e.status === 'running' && current?.entries[i]?.status !== 'running');
-        if (started) void write(human, `\n$ ${revealSuspiciousCharacters(started.command)}\n`);
-        current = event.batch;
-      }
-    });
+    phase = 'running';
     await leash.batches.run(current.id);
-    current = await leash.batches.whenSettled(current.id);
-    off();
-    return finish(current);
+    if (early) stopOn(early);
+    return await finish(await leash.batches.whenSettled(current.id));
   } finally {
-    process.off('SIGINT', onSigint);
+    phase = 'done';
+    off();
     await leash.close();
+    removeSignals();
   }
 
-  async function finish(batch: Batch): Promise<number> {
+  async function finish(batch: Batch, interrupted = false): Promise<number> {
     await write(human, `\n${summary(batch)}`);
     if (json) await write(io.stdout, `${JSON.stringify(batch, null, 2)}\n`);
-    return exitCodeFor(batch, stopped || batch.status === 'cancelled');
+    return exitCodeFor(batch, interrupted || stopped || batch.status === 'cancelled');
   }
 }

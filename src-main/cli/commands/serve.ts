@@ -6,13 +6,16 @@ import { forwardEvents } from '../../ipc/events.js';
 import { createHandlers } from '../../ipc/handlers.js';
 import { startBrowserServer } from '../../server/browserServer.js';
 import { parseArgs, stringFlag } from '../args.js';
+import { shutDown } from '../../core/shutdown.js';
+import { untilTermination } from '../terminationSignals.js';
 import { packageVersion } from '../version.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
 
 export const usage = `Usage: leash serve [--port N] [--audit FILE]
 Serves the Leash UI on 127.0.0.1 for a browser (headless boxes, WSL, remote machines through an
 SSH tunnel) and prints its URL, which carries a one-time token. --port 0 (the default) picks a
-free port. Ctrl+C stops any running batch (emergency stop) and exits.`;
+free port. Ctrl+C, SIGTERM or a closed terminal (SIGHUP) stops any running batch (emergency stop,
+audited) and exits; that holds when nobody can read the output any more (a pipe into tee).`;
 
 /** Where `npm run build` puts the renderer, relative to this file in src-main/ and in dist/. */
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
@@ -35,6 +38,8 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     await write(io.stderr, `leash serve: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
+  // From here on a signal takes the way out below, even one that arrives while starting up.
+  const termination = untilTermination(signals, () => void write(io.stderr, 'leash serve: already stopping (the running command is being killed)\n'));
   for (const problem of leash.problems) await write(io.stderr, `leash serve: warning: ${problem}\n`);
   let server;
   try {
@@ -46,6 +51,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     });
   } catch (error) {
     await leash.close();
+    termination.dispose();
     await write(io.stderr, `leash serve: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return EXIT.usage;
   }
@@ -56,20 +62,18 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
   });
   await write(io.stdout, `${server.url}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      signals.off('SIGINT', stop);
-      signals.off('SIGTERM', stop);
-      resolve();
-    };
-    signals.on('SIGINT', stop);
-    signals.on('SIGTERM', stop);
-  });
-  await write(io.stderr, 'leash serve: stopping\n');
-  stopForwarding();
-  if (leash.batches.list().some((b) => b.status === 'running' || b.status === 'approved')) await leash.batches.emergencyStop();
-  await intake.close();
-  await server.close();
-  await leash.close();
-  return EXIT.ok;
+  const why = await termination.reason;
+  try {
+    await write(io.stderr, `leash serve: stopping (${why})\n`);
+    stopForwarding();
+    const steps = [
+      { name: 'closing the agents\' control socket and the inbox', close: () => intake.close() },
+      { name: 'closing the web server', close: () => server.close() },
+      { name: 'closing the audit trail', close: () => leash.close() },
+    ];
+    await shutDown(leash.batches, why, steps, (line) => void write(io.stderr, `leash serve: ${line}\n`));
+  } finally {
+    termination.dispose();
+  }
+  return why.startsWith('received') ? EXIT.ok : EXIT.failed;
 }

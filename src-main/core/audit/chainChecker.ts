@@ -1,4 +1,4 @@
-import { GENESIS_HASH } from './events.js';
+import { GENESIS_HASH, type AuditRecord } from './events.js';
 import type { LogLine } from './lineReader.js';
 import { inspectRecordLine } from './recordLine.js';
 
@@ -17,6 +17,19 @@ import { inspectRecordLine } from './recordLine.js';
  * - `CHECKPOINT_MISMATCH`: the checkpoint disagrees with the record at its seq, is unreadable,
  *   is missing for a log of more than one record, or lags more than the one record a crash leaves.
  * - `TORN`: the last line has no `\n` (a crash mid-write; the writer cuts it off on open).
+ * Seals (sealTracker.ts, FORMAT.md "Seals"):
+ * - `BAD_SEAL`: a seal or sealing start is malformed, names the wrong key, or goes back in epoch.
+ * - `FORGED_SEAL`: a seal's MAC is not what the verification key gives (sealed records rewritten).
+ * - `UNSEALED_TAIL`: records after the last seal although no writer is running and the last one
+ *   closed cleanly (a writer seals before it closes): they were added by something else.
+ * - `SEALS_CUT`: the sealing key is further ahead than the last seal in the log: seals (and what
+ *   they sealed) were cut off the end.
+ * - `SEAL_KEY_MISMATCH`: the sealing key file does not belong to the trail (another key id, an
+ *   epoch behind the log, or a key your verification key does not derive).
+ * - `SEAL_KEY_LOST`: the sealing key was missing or damaged when a writer opened the log, so it
+ *   started a new key: the records between the last seal and that point were never sealed.
+ * - `MISSING`: the log and its checkpoint are gone while evidence of a trail remains (batches,
+ *   the sealing key, other segments): it was deleted, not never written.
  */
 export type TamperReason =
   | 'MALFORMED'
@@ -28,7 +41,14 @@ export type TamperReason =
   | 'INSERTED'
   | 'TRUNCATED'
   | 'CHECKPOINT_MISMATCH'
-  | 'TORN';
+  | 'TORN'
+  | 'BAD_SEAL'
+  | 'FORGED_SEAL'
+  | 'UNSEALED_TAIL'
+  | 'SEALS_CUT'
+  | 'SEAL_KEY_MISMATCH'
+  | 'SEAL_KEY_LOST'
+  | 'MISSING';
 
 export interface FirstBad {
   /** The seq the bad record claims, when it could be read. */
@@ -68,6 +88,21 @@ export class ChainChecker {
   failure: FirstBad | undefined;
   private diagnosis: LinkDiagnosis | undefined;
 
+  /**
+   * `observe` sees every record that continues the chain, in order (the seal tracker). `start`
+   * resumes after a record already verified (incremental open): its link and byte end.
+   */
+  constructor(
+    private readonly observe?: (record: AuditRecord, line: number) => void,
+    start?: { link: ChainLink; end: number },
+  ) {
+    if (start) {
+      this.head = start.link;
+      this.records = start.link.seq;
+      this.goodEnd = start.end;
+    }
+  }
+
   /** True between a bad link and `finish`: later lines are evidence, not records to check. */
   get isDiagnosing(): boolean {
     return this.diagnosis !== undefined && this.failure === undefined;
@@ -86,6 +121,7 @@ export class ChainChecker {
       this.head = { seq: record.seq, hash: record.hash, prevHash: record.prevHash, ts: record.ts, line: line.number };
       this.records++;
       this.goodEnd = line.end;
+      this.observe?.(record, line.number);
       return true;
     }
     this.diagnosis = new LinkDiagnosis(previous, { seq: record.seq, hash: record.hash, prevHash: record.prevHash, ts: record.ts, line: line.number });

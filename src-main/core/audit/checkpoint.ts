@@ -12,6 +12,15 @@ export interface AuditCheckpoint {
   seq: number;
   hash: string;
   ts: string;
+  /**
+   * Byte offset just past the record, so the next open can check that record and read on from
+   * there instead of the whole log (incremental open; the full check is `verifyAudit`).
+   */
+  offset?: number;
+  /** Where sealing stood at this record (sealTracker.ts): the active key, its last epoch and the last seal's seq. */
+  sealKeyId?: string;
+  sealEpoch?: number;
+  sealSeq?: number;
 }
 
 export type CheckpointRead = { kind: 'missing' } | { kind: 'ok'; checkpoint: AuditCheckpoint } | { kind: 'invalid'; message: string };
@@ -47,7 +56,19 @@ export async function readCheckpoint(logPath: string): Promise<CheckpointRead> {
   ) {
     return { kind: 'invalid', message: 'the head checkpoint lacks a valid seq, hash or ts' };
   }
-  return { kind: 'ok', checkpoint: { seq: candidate.seq as number, hash: candidate.hash, ts: candidate.ts } };
+  const checkpoint: AuditCheckpoint = { seq: candidate.seq as number, hash: candidate.hash, ts: candidate.ts };
+  if (candidate.offset !== undefined) {
+    if (!Number.isSafeInteger(candidate.offset) || candidate.offset < 1) return { kind: 'invalid', message: 'the head checkpoint has an invalid offset' };
+    checkpoint.offset = candidate.offset;
+  }
+  if (candidate.sealKeyId !== undefined || candidate.sealEpoch !== undefined || candidate.sealSeq !== undefined) {
+    const { sealKeyId, sealEpoch, sealSeq } = candidate;
+    if (typeof sealKeyId !== 'string' || !/^[0-9a-f]{16}$/.test(sealKeyId) || !Number.isSafeInteger(sealEpoch) || (sealEpoch as number) < -1 || !Number.isSafeInteger(sealSeq) || (sealSeq as number) < 0) {
+      return { kind: 'invalid', message: 'the head checkpoint has an invalid seal position' };
+    }
+    Object.assign(checkpoint, { sealKeyId, sealEpoch, sealSeq });
+  }
+  return { kind: 'ok', checkpoint };
 }
 
 /**
@@ -61,7 +82,11 @@ export async function writeCheckpoint(logPath: string, checkpoint: AuditCheckpoi
   const temporary = `${target}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   try {
-    await handle.writeFile(`${canonicalJson({ hash: checkpoint.hash, seq: checkpoint.seq, ts: checkpoint.ts })}\n`);
+    const { seq, hash, ts, offset, sealKeyId, sealEpoch, sealSeq } = checkpoint;
+    const fields: Record<string, string | number> = { hash, seq, ts };
+    if (offset !== undefined) fields.offset = offset;
+    if (sealKeyId !== undefined && sealEpoch !== undefined && sealSeq !== undefined) Object.assign(fields, { sealEpoch, sealKeyId, sealSeq });
+    await handle.writeFile(`${canonicalJson(fields)}\n`);
     await handle.sync();
   } finally {
     await handle.close();

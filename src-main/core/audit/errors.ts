@@ -17,7 +17,9 @@ export type AuditErrorCode =
   /** A write or fsync failed; the writer refuses further appends. */
   | 'AUDIT_WRITE_FAILED'
   /** `append` after `close`. */
-  | 'AUDIT_CLOSED';
+  | 'AUDIT_CLOSED'
+  /** The verification key was already taken off this machine. */
+  | 'AUDIT_KEY_TAKEN';
 
 /** The one error type the audit module throws or rejects with; `code` is what callers branch on. */
 export class AuditError extends Error {

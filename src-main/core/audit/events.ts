@@ -23,6 +23,9 @@ export const AUDIT_EVENTS = [
   'AUTH_FAILURE',
   'SETTINGS_CHANGED',
   'AUDIT_RECOVERED',
+  // Forward-secure sealing (sealer.ts, FORMAT.md "Seals").
+  'AUDIT_SEALING_STARTED',
+  'AUDIT_SEALED',
   // Signed command files dropped into the inbox (core/inbox).
   'INBOX_ACCEPTED',
   'INBOX_REJECTED',

@@ -13,6 +13,8 @@ export interface LockOwner {
 
 export interface HeldLock {
   readonly path: string;
+  /** The holder of a stale lock this one replaced: a writer that died without closing. */
+  readonly tookOver: LockOwner | undefined;
   /** Removes the lock file if it is still ours. Safe to call twice. */
   release(): Promise<void>;
 }
@@ -38,11 +40,13 @@ export async function acquireLogLock(logPath: string, now: Date): Promise<HeldLo
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: now.toISOString() };
   const content = `${JSON.stringify(owner)}\n`;
   // Two tries: the second follows the removal of a stale lock.
+  let stale: LockOwner | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (await createExclusively(path, content)) return heldLock(path, content);
+    if (await createExclusively(path, content)) return heldLock(path, content, stale);
     const holder = await readOwner(path);
     if (holder === 'gone') continue;
     if (holder === 'unreadable' || isAlive(holder)) throw lockedError(path, holder);
+    stale = holder;
     await unlink(path).catch((error: unknown) => {
       if (errnoCode(error) !== 'ENOENT') throw error;
     });
@@ -123,10 +127,22 @@ function lockedError(path: string, holder: LockOwner | 'gone' | 'unreadable'): A
   );
 }
 
-function heldLock(path: string, content: string): HeldLock {
+/** Whether a writer has the log open now (`running`), died without closing it (`crashed`), or neither. */
+export type WriterState = { kind: 'closed' } | { kind: 'running' | 'crashed'; pid: number; startedAt: string };
+
+/** Reads the lock without taking it (verification). An unreadable lock counts as a running writer. */
+export async function writerStateOf(logPath: string): Promise<WriterState> {
+  const holder = await readOwner(lockPathFor(logPath));
+  if (holder === 'gone') return { kind: 'closed' };
+  if (holder === 'unreadable') return { kind: 'running', pid: 0, startedAt: '' };
+  return { kind: isAlive(holder) ? 'running' : 'crashed', pid: holder.pid, startedAt: holder.startedAt };
+}
+
+function heldLock(path: string, content: string, tookOver: LockOwner | undefined): HeldLock {
   let released = false;
   return {
     path,
+    tookOver,
     async release() {
       if (released) return;
       released = true;

@@ -6,6 +6,7 @@ import { checkpointPathFor, syncDirectory } from './checkpoint.js';
 import { AuditError, errnoCode } from './errors.js';
 import { GENESIS_HASH, type AuditEventInput } from './events.js';
 import type { LogScan } from './scanLog.js';
+import { pendingKeyPathFor, sealKeyPathFor } from './sealKeyFile.js';
 
 /**
  * What to do when the existing log fails verification at open:
@@ -80,9 +81,17 @@ async function quarantine(logPath: string, scan: LogScan, what: string, now: Dat
     Object.assign(details, await fileDigest(logPath));
     await rename(logPath, target);
   }
-  await rename(checkpointPathFor(logPath), checkpointPathFor(target)).catch((error: unknown) => {
-    if (errnoCode(error) !== 'ENOENT') throw error;
-  });
+  // The segment's sealing key and any verification key still waiting go with it: they are what
+  // checks its seals, and the new segment gets a key of its own.
+  for (const [from, to] of [
+    [checkpointPathFor(logPath), checkpointPathFor(target)],
+    [sealKeyPathFor(logPath), sealKeyPathFor(target)],
+    [pendingKeyPathFor(logPath), pendingKeyPathFor(target)],
+  ] as const) {
+    await rename(from, to).catch((error: unknown) => {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+    });
+  }
   await syncDirectory(dirname(logPath));
   return {
     head: { seq: 0, hash: GENESIS_HASH },

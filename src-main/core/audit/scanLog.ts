@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ChainChecker, type ChainLink, type FirstBad } from './chainChecker.js';
-import { readCheckpoint, type CheckpointRead } from './checkpoint.js';
+import { readCheckpoint, type AuditCheckpoint, type CheckpointRead } from './checkpoint.js';
 import { errnoCode } from './errors.js';
-import { readLogLines } from './lineReader.js';
+import { MAX_LINE_BYTES, readLogLines } from './lineReader.js';
+import { inspectRecordLine } from './recordLine.js';
+import { SealTracker } from './sealTracker.js';
 
 /** An unterminated last line: what a crash in the middle of a write leaves. */
 export interface TornTail {
@@ -30,6 +32,21 @@ export interface LogScan {
   /** Records after the checkpoint's (0, or 1 after a crash between append and checkpoint). */
   checkpointLag: number;
   checkpoint: CheckpointRead;
+  /** The seals seen (all of them in a full scan; from the checkpoint on in an incremental one). */
+  seals: SealTracker;
+  /** Whether this scan started at the checkpoint instead of the first record. */
+  incremental: boolean;
+}
+
+export interface ScanOptions {
+  /** The verification key of one key id: seals made with it have their MACs checked. */
+  verification?: { key: Buffer; keyId: string };
+  /**
+   * Start at the record the checkpoint names (after checking that record and its offset) instead
+   * of the first one; falls back to a full scan whenever that record cannot be confirmed. Only for
+   * a writer that holds the lock: nothing is appending meanwhile.
+   */
+  incremental?: boolean;
 }
 
 /**
@@ -46,7 +63,11 @@ const MAX_PASSES = 20;
  * ahead the log grew meanwhile and the new lines are read too (likewise for a last line caught
  * half written). Read the other way round, an append during the scan would look like tampering.
  */
-export async function scanAuditLog(logPath: string): Promise<LogScan> {
+export async function scanAuditLog(logPath: string, options: ScanOptions = {}): Promise<LogScan> {
+  if (options.incremental) {
+    const resumed = await scanFromCheckpoint(logPath);
+    if (resumed) return resumed;
+  }
   let handle: FileHandle | undefined;
   try {
     handle = await open(logPath, 'r');
@@ -55,11 +76,13 @@ export async function scanAuditLog(logPath: string): Promise<LogScan> {
   }
   if (!handle) {
     const checkpoint = await readCheckpoint(logPath);
-    const scan: LogScan = { exists: false, records: 0, head: undefined, goodEnd: 0, torn: undefined, firstBad: undefined, checkpointLag: 0, checkpoint };
+    const seals = new SealTracker(options.verification);
+    const scan: LogScan = { exists: false, records: 0, head: undefined, goodEnd: 0, torn: undefined, firstBad: undefined, checkpointLag: 0, checkpoint, seals, incremental: false };
     return { ...scan, ...compareCheckpoint(new ChainChecker(), checkpoint) };
   }
   try {
-    const checker = new ChainChecker();
+    const seals = new SealTracker(options.verification);
+    const checker = new ChainChecker((record, line) => seals.observe(record, line));
     let torn: TornTail | undefined;
     let checkpoint: CheckpointRead = { kind: 'missing' };
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
@@ -72,12 +95,79 @@ export async function scanAuditLog(logPath: string): Promise<LogScan> {
       const behind = checkpoint.kind === 'ok' && checkpoint.checkpoint.seq > checker.records;
       if (checker.failure || (!behind && !torn) || (await handle.stat()).size === size) break;
     }
-    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint };
+    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint, seals, incremental: false };
     if (checker.failure) return scan;
     return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The incremental open: confirm the record the checkpoint names (its bytes end at the
+ * checkpoint's offset, it is intact, and its seq, hash and ts are the checkpoint's), then check
+ * only what follows it. Costs the same at any history. Returns undefined, for a full scan, when
+ * anything about that record cannot be confirmed: the full scan then names the problem.
+ */
+async function scanFromCheckpoint(logPath: string): Promise<LogScan | undefined> {
+  const checkpoint = await readCheckpoint(logPath);
+  if (checkpoint.kind !== 'ok' || checkpoint.checkpoint.offset === undefined) return undefined;
+  const mark = checkpoint.checkpoint;
+  const offset = mark.offset as number;
+  let handle: FileHandle;
+  try {
+    handle = await open(logPath, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    if (size < offset) return undefined;
+    const text = await lineEndingAt(handle, offset);
+    if (text === undefined) return undefined;
+    const inspection = inspectRecordLine(text);
+    if (!inspection.ok) return undefined;
+    const record = inspection.record;
+    if (record.seq !== mark.seq || record.hash !== mark.hash || record.ts !== mark.ts) return undefined;
+    const seals = new SealTracker(undefined, sealPositionOf(mark));
+    const link: ChainLink = { seq: record.seq, hash: record.hash, prevHash: record.prevHash, ts: record.ts, line: record.seq };
+    const checker = new ChainChecker((next, line) => seals.observe(next, line), { link, end: offset });
+    seals.resumeAfter(record.seq);
+    const torn = await feed(handle, checker, size);
+    checker.finish();
+    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint, seals, incremental: true };
+    if (checker.failure) return scan;
+    return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function sealPositionOf(mark: AuditCheckpoint): { keyId: string | undefined; epoch: number; sealSeq: number } {
+  if (mark.sealKeyId === undefined) return { keyId: undefined, epoch: -1, sealSeq: 0 };
+  return { keyId: mark.sealKeyId, epoch: mark.sealEpoch ?? -1, sealSeq: mark.sealSeq ?? 0 };
+}
+
+/** The text of the line whose `\n` is the byte before `end`, read backwards; undefined if there is none. */
+async function lineEndingAt(handle: FileHandle, end: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let position = end;
+  let total = 0;
+  while (position > 0 && total <= MAX_LINE_BYTES) {
+    const length = Math.min(64 * 1024, position);
+    position -= length;
+    const chunk = Buffer.alloc(length);
+    await handle.read(chunk, 0, length, position);
+    chunks.unshift(chunk);
+    total += length;
+    const joined = Buffer.concat(chunks);
+    if (joined[joined.length - 1] !== 0x0a) return undefined;
+    const start = joined.lastIndexOf(0x0a, joined.length - 2);
+    if (start !== -1) return joined.toString('latin1', start + 1, joined.length - 1);
+    if (position === 0) return joined.toString('latin1', 0, joined.length - 1);
+  }
+  return undefined;
 }
 
 /** Feeds the lines after the last good record; returns the torn tail, if that is what ends them. */

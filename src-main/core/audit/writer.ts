@@ -26,13 +26,24 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CanonicalJsonError } from '../json/canonicalJson.js';
+import type { FirstBad } from './chainChecker.js';
 import { syncDirectory, writeCheckpoint } from './checkpoint.js';
+import { GENESIS_HASH } from './events.js';
 import { AuditError, errnoCode } from './errors.js';
 import { checkAuditEvent } from './eventGuard.js';
 import type { AuditEventInput, AuditRecord } from './events.js';
 import { acquireLogLock, type HeldLock } from './lockFile.js';
 import { prepareForAppend, type TamperedLogPolicy } from './openRecovery.js';
 import { sealRecord } from './recordLine.js';
+import { createSealingKey, DEFAULT_SEAL_INTERVAL_MS, SEAL_AFTER, type SealingOptions } from './sealer.js';
+import { formatVerificationKey } from './sealKey.js';
+import { openSealing, type SealingStart } from './sealingStart.js';
+import type { SealKeyState } from './sealKeyFile.js';
+import type { Sealer } from './sealer.js';
+import type { SealingResolution } from './sealingStart.js';
+import { SEALED, SEALING_STARTED, type SealPosition } from './sealTracker.js';
+import type { LogScan } from './scanLog.js';
+import { evidenceOfTrail, type TrailHistory } from './trailEvidence.js';
 import { scanForVerification } from './verify.js';
 
 export interface AuditWriterOptions {
@@ -48,6 +59,18 @@ export interface AuditWriterOptions {
    * checkpoint failures (the record itself was already durable and its `append` resolved).
    */
   onError?: (error: AuditError) => void;
+  /**
+   * Seal the trail forward-securely (FORMAT.md "Seals"): at each batch's end, at an interval and
+   * on close. Off when not given (tests of the bare chain); every Leash process turns it on.
+   */
+  sealing?: SealingOptions;
+  /** Where else the trail's existence shows, so a deleted log is not taken for a fresh start. */
+  history?: TrailHistory;
+  /**
+   * Check the whole chain at open instead of resuming from the checkpoint's verified record.
+   * Default false: open costs the same at any history; `verifyAudit` is the full check.
+   */
+  fullCheck?: boolean;
 }
 
 export interface AuditWriter {
@@ -56,6 +79,8 @@ export interface AuditWriter {
   readonly head: { seq: number; hash: string };
   /** The `AUDIT_RECOVERED` record open appended, if it had to repair or quarantine anything. */
   readonly recovery: AuditRecord | undefined;
+  /** The sealing key in use (undefined when sealing is off), and whether its verification key still waits on this machine. */
+  readonly sealing: { keyId: string; started: boolean } | undefined;
   /**
    * Queues a record and resolves with it once it is durable (written whole and fdatasync'd;
    * the checkpoint follows before the next record, or use `flush`). Rejects with `AUDIT_FORBIDDEN_FIELD` / `AUDIT_INVALID_EVENT` for a bad
@@ -72,6 +97,22 @@ export interface AuditWriter {
   appendNoWait(event: AuditEventInput): void;
   /** Resolves when everything queued so far and its checkpoint are durable; rejects with the write failure if any. */
   flush(): Promise<void>;
+  /**
+   * Replaces the sealing key with a new one (recorded as `AUDIT_SEALING_STARTED` naming the old
+   * key, then sealed) and resolves with the new verification key as a person copies it. The
+   * trail is sealed with the old key up to here first. Rejects with `AUDIT_INVALID_EVENT` when
+   * sealing is off.
+   */
+  newSealingKey(): Promise<{ keyId: string; verificationKey: string }>;
+  /**
+   * Sets the current log aside as tampered (a verification found `firstBad` while this writer
+   * had it open) and goes on in a new segment: the log is moved unchanged to
+   * `<log>.tampered-<time>` and the new chain starts with an `AUDIT_RECOVERED` naming it, so
+   * nothing more is appended to a chain that failed verification. Appends made meanwhile wait
+   * and land in the new segment, in order. Resolves with that record (undefined if a quarantine
+   * is already under way).
+   */
+  quarantine(firstBad: FirstBad, verifiedRecords: number): Promise<AuditRecord | undefined>;
   /** Waits for queued appends, then closes the file and releases the lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -94,13 +135,20 @@ export async function openAuditWriter(path: string, options: AuditWriterOptions 
   }
   let handle: FileHandle | undefined;
   try {
-    const scan = await scanForVerification(path);
-    const start = await prepareForAppend(path, scan, options.onTampered ?? 'fail', clock);
+    const scan = await scanForVerification(path, { incremental: !options.fullCheck });
+    const missing = await missingTrail(path, scan, options.history);
+    const sealing = options.sealing ? await openSealing(path, scan, lock.tookOver !== undefined) : undefined;
+    const judged: LogScan = { ...scan, firstBad: scan.firstBad ?? missing ?? sealing?.tampered };
+    const policy = options.onTampered ?? 'fail';
+    const start = await prepareForAppend(path, judged, policy, clock);
     handle = await open(path, 'a', 0o600);
     // A log that did not exist is only durable once its directory entry is.
     if (!scan.exists || start.head.seq === 0) await syncDirectory(dirname(path));
-    const writer = new QueuedAuditWriter(path, handle, lock, start.head, clock, options.onError);
+    const fresh = start.head.seq === 0;
+    const position: SealPosition = fresh ? { keyId: undefined, epoch: -1, sealSeq: 0 } : scan.seals.position;
+    const writer = new QueuedAuditWriter(path, handle, lock, { ...start.head, offset: fresh ? 0 : scan.goodEnd, position }, clock, options.onError);
     if (start.recovery) await writer.appendRecovery(start.recovery);
+    if (options.sealing) await writer.startSealing(await (sealing as SealingStart).resolve(fresh, clock()), options.sealing.intervalMs ?? DEFAULT_SEAL_INTERVAL_MS);
     return writer;
   } catch (error) {
     await handle?.close().catch(() => undefined);
@@ -109,10 +157,37 @@ export async function openAuditWriter(path: string, options: AuditWriterOptions 
   }
 }
 
+/** A log and checkpoint that are both gone while the trail's traces remain: deleted, not new. */
+async function missingTrail(path: string, scan: LogScan, history: TrailHistory | undefined): Promise<FirstBad | undefined> {
+  if (scan.exists || scan.checkpoint.kind !== 'missing') return undefined;
+  const evidence = await evidenceOfTrail(path, history);
+  if (evidence.length === 0) return undefined;
+  return {
+    line: 1,
+    reason: 'MISSING',
+    message: `the audit log and its checkpoint are gone, but ${evidence.join('; ')}. The trail was deleted or moved; Leash does not start a new one silently. Put it back, or start a new trail deliberately with \`leash audit new-trail\` (which records that the old one was lost)`,
+  };
+}
+
 function asOpenFailure(path: string, error: unknown): AuditError {
   if (error instanceof AuditError) return error;
   const errno = errnoCode(error);
   return new AuditError('AUDIT_OPEN_FAILED', `cannot open the audit log ${path} for writing: ${errno ?? (error as Error).message}`, { path, errno });
+}
+
+interface Tip {
+  seq: number;
+  hash: string;
+  /** Byte length of the log once this record is written. */
+  offset: number;
+  position: SealPosition;
+}
+
+interface Queued {
+  record: AuditRecord;
+  line: string;
+  /** The checkpoint to write once the line is durable (taken when the record got its place). */
+  checkpoint: { seq: number; hash: string; ts: string; offset: number; sealKeyId?: string; sealEpoch?: number; sealSeq?: number };
 }
 
 class QueuedAuditWriter implements AuditWriter {
@@ -120,38 +195,72 @@ class QueuedAuditWriter implements AuditWriter {
   private queue: Promise<void> = Promise.resolve();
   private failure: AuditError | undefined;
   private closing: Promise<void> | undefined;
+  private sealer: Sealer | undefined;
+  private newKey = false;
+  private sealTimer: NodeJS.Timeout | undefined;
+  private intervalMs = DEFAULT_SEAL_INTERVAL_MS;
+  /** While a quarantine moves the log aside, new appends wait on this (in call order). */
+  private gate: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
     private readonly lock: HeldLock,
-    private tip: { seq: number; hash: string },
+    private tip: Tip,
     private readonly clock: () => Date,
     private readonly onError: ((error: AuditError) => void) | undefined,
   ) {}
 
   get head(): { seq: number; hash: string } {
-    return { ...this.tip };
+    return { seq: this.tip.seq, hash: this.tip.hash };
+  }
+
+  get sealing(): { keyId: string; started: boolean } | undefined {
+    return this.sealer ? { keyId: this.sealer.keyId, started: this.newKey } : undefined;
   }
 
   async appendRecovery(event: AuditEventInput): Promise<void> {
     this.recovery = await this.append(event);
   }
 
+  /** Takes over sealing after open: the records open decided on, then a seal of everything so far. */
+  async startSealing(resolution: SealingResolution, intervalMs: number): Promise<void> {
+    this.sealer = resolution.sealer;
+    this.newKey = resolution.newKey;
+    this.intervalMs = intervalMs;
+    for (const event of resolution.records) {
+      const record = await this.append(event);
+      if (event.event === 'AUDIT_RECOVERED') this.recovery ??= record;
+    }
+    this.sealNow();
+    await this.flush();
+  }
+
   append(event: AuditEventInput): Promise<AuditRecord> {
-    let sealed: { record: AuditRecord; line: string };
+    if (this.gate) return this.gate.then(() => this.append(event));
+    return this.appendNow(event);
+  }
+
+  private appendNow(event: AuditEventInput): Promise<AuditRecord> {
+    let sealed: Queued;
     try {
-      sealed = this.seal(event);
+      sealed = this.place(event);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue(sealed);
+    const durable = this.enqueue(sealed);
+    this.afterPlaced(event);
+    return durable;
   }
 
   appendNoWait(event: AuditEventInput): void {
-    let sealed: { record: AuditRecord; line: string };
+    if (this.gate) {
+      void this.gate.then(() => this.appendNoWait(event));
+      return;
+    }
+    let sealed: Queued;
     try {
-      sealed = this.seal(event);
+      sealed = this.place(event);
     } catch (error) {
       const code = (error as AuditError).code;
       if (code !== 'AUDIT_WRITE_FAILED' && code !== 'AUDIT_CLOSED') throw error;
@@ -159,6 +268,7 @@ class QueuedAuditWriter implements AuditWriter {
       return;
     }
     this.enqueue(sealed).catch((error: unknown) => this.onError?.(error as AuditError));
+    this.afterPlaced(event);
   }
 
   async flush(): Promise<void> {
@@ -166,7 +276,59 @@ class QueuedAuditWriter implements AuditWriter {
     if (this.failure) throw this.failure;
   }
 
+  async quarantine(firstBad: FirstBad, verifiedRecords: number): Promise<AuditRecord | undefined> {
+    if (this.gate || this.closing) return undefined;
+    let open_!: () => void;
+    this.gate = new Promise<void>((resolve) => (open_ = resolve));
+    try {
+      clearTimeout(this.sealTimer);
+      this.sealTimer = undefined;
+      await this.queue;
+      if (this.failure) throw this.failure;
+      await this.handle.close();
+      const aside = { exists: true, records: verifiedRecords, firstBad } as LogScan;
+      const start = await prepareForAppend(this.path, aside, 'quarantine', this.clock);
+      this.handle = await open(this.path, 'a', 0o600);
+      await syncDirectory(dirname(this.path));
+      this.tip = { seq: 0, hash: GENESIS_HASH, offset: 0, position: { keyId: undefined, epoch: -1, sealSeq: 0 } };
+      const recovery = await this.appendNow(start.recovery as AuditEventInput);
+      this.recovery = recovery;
+      if (this.sealer) {
+        const made = await createSealingKey(this.path, this.clock(), { keyId: this.sealer.keyId });
+        this.sealer = made.sealer;
+        this.newKey = true;
+        await this.appendNow(made.start);
+        this.sealNow();
+      }
+      await this.queue;
+      if (this.failure) throw this.failure;
+      return recovery;
+    } finally {
+      this.gate = undefined;
+      open_();
+    }
+  }
+
+  async newSealingKey(): Promise<{ keyId: string; verificationKey: string }> {
+    if (!this.sealer) throw new AuditError('AUDIT_INVALID_EVENT', 'this audit writer does not seal');
+    this.sealNow();
+    await this.flush();
+    const made = await createSealingKey(this.path, this.clock(), { keyId: this.sealer.keyId });
+    this.sealer = made.sealer;
+    this.newKey = true;
+    await this.append(made.start);
+    this.sealNow();
+    await this.flush();
+    return { keyId: made.sealer.keyId, verificationKey: formatVerificationKey(made.verificationKey) };
+  }
+
   close(): Promise<void> {
+    if (!this.closing) {
+      // A writer seals what it wrote before it lets go: an unsealed tail with no writer running
+      // and none that died is then something Leash did not write.
+      if (!this.failure) this.sealNow();
+      clearTimeout(this.sealTimer);
+    }
     this.closing ??= (async () => {
       await this.queue;
       await this.handle.close().catch(() => undefined);
@@ -175,8 +337,50 @@ class QueuedAuditWriter implements AuditWriter {
     return this.closing;
   }
 
+  /**
+   * Seals the chain head now, unless it is a seal already: the MAC is computed with the current
+   * key, the seal is written, then the key file is overwritten with the next key (all in the
+   * queue's order, so the seal covers exactly the records placed before it).
+   */
+  private sealNow(): void {
+    clearTimeout(this.sealTimer);
+    this.sealTimer = undefined;
+    if (!this.sealer || this.closing || this.failure) return;
+    if (this.tip.position.sealSeq === this.tip.seq && this.tip.seq > 0) return;
+    const { event, next } = this.sealer.sealOf({ seq: this.tip.seq, hash: this.tip.hash });
+    let sealed: Queued;
+    try {
+      sealed = this.place(event);
+    } catch (error) {
+      this.onError?.(error as AuditError);
+      return;
+    }
+    const sealer = this.sealer;
+    this.enqueue(sealed, () => this.commitKey(sealer, next, sealed.record)).catch((error: unknown) => this.onError?.(error as AuditError));
+  }
+
+  private async commitKey(sealer: Sealer, next: SealKeyState, record: AuditRecord): Promise<void> {
+    try {
+      await sealer.commit(next);
+    } catch (error) {
+      // The used key is still on disk: stop here, so nothing more is sealed with it; the next
+      // open evolves it (verification reports the key as not evolved meanwhile).
+      throw this.fail(record, 'evolve the sealing key after', error);
+    }
+  }
+
+  private afterPlaced(event: AuditEventInput): void {
+    if (!this.sealer || event.event === SEALED) return;
+    if (SEAL_AFTER.has(event.event)) return this.sealNow();
+    if (this.sealTimer === undefined && !this.closing) {
+      this.sealTimer = setTimeout(() => this.sealNow(), this.intervalMs);
+      // A pending seal must not keep a CLI process alive; close seals whatever is left.
+      this.sealTimer.unref();
+    }
+  }
+
   /** Assigns seq, ts and prevHash now, so the order of records is the order of calls. */
-  private seal(event: AuditEventInput): { record: AuditRecord; line: string } {
+  private place(event: AuditEventInput): Queued {
     if (this.closing) throw new AuditError('AUDIT_CLOSED', `the audit writer for ${this.path} is closed`);
     if (this.failure) throw this.failure;
     const fields = checkAuditEvent(event);
@@ -187,19 +391,28 @@ class QueuedAuditWriter implements AuditWriter {
       if (error instanceof CanonicalJsonError) throw new AuditError('AUDIT_INVALID_EVENT', `the event cannot be recorded: ${error.message}`, { path: error.path });
       throw error;
     }
-    this.tip = { seq: sealed.record.seq, hash: sealed.record.hash };
-    return sealed;
+    const { record } = sealed;
+    let position = this.tip.position;
+    if (record.event === SEALING_STARTED) position = { keyId: String(record.details?.keyId), epoch: -1, sealSeq: position.sealSeq };
+    if (record.event === SEALED) position = { keyId: position.keyId, epoch: Number(record.details?.epoch), sealSeq: record.seq };
+    this.tip = { seq: record.seq, hash: record.hash, offset: this.tip.offset + sealed.line.length, position };
+    const checkpoint: Queued['checkpoint'] = { seq: record.seq, hash: record.hash, ts: record.ts, offset: this.tip.offset };
+    if (position.keyId !== undefined) Object.assign(checkpoint, { sealKeyId: position.keyId, sealEpoch: position.epoch, sealSeq: position.sealSeq });
+    return { ...sealed, checkpoint };
   }
 
   /**
-   * The queue runs, per record: write the line, fdatasync, resolve the caller, replace the
-   * checkpoint. The checkpoint is off the caller's path (its two fsyncs would triple the
-   * latency of every step the app waits on) but still inside the queue, so it is durable before
-   * the next line is written: a crash leaves it at most one record behind.
+   * The queue runs, per record: write the line, fdatasync, (for a seal, evolve the key file),
+   * resolve the caller, replace the checkpoint. The checkpoint is off the caller's path (its two
+   * fsyncs would triple the latency of every step the app waits on) but still inside the queue,
+   * so it is durable before the next line is written: a crash leaves it at most one record behind.
    */
-  private enqueue(sealed: { record: AuditRecord; line: string }): Promise<AuditRecord> {
-    const durable = this.queue.then(() => this.writeLine(sealed));
-    const checkpointed = durable.then(() => this.checkpoint(sealed.record));
+  private enqueue(sealed: Queued, after?: () => Promise<void>): Promise<AuditRecord> {
+    const durable = this.queue.then(async () => {
+      await this.writeLine(sealed);
+      await after?.();
+    });
+    const checkpointed = durable.then(() => this.checkpoint(sealed));
     this.queue = checkpointed.catch(() => undefined);
     // A checkpoint failure has no caller left to reject (the record itself is safe); it fails
     // the writer for later appends and is reported to onError now.
@@ -210,7 +423,7 @@ class QueuedAuditWriter implements AuditWriter {
     return durable.then(() => sealed.record);
   }
 
-  private async writeLine({ record, line }: { record: AuditRecord; line: string }): Promise<void> {
+  private async writeLine({ record, line }: Queued): Promise<void> {
     // After a failed write the file may end in a partial line and later records chain to one
     // that is not on disk: nothing more may be appended until the log is reopened (and repaired).
     if (this.failure) throw this.failure;
@@ -223,9 +436,9 @@ class QueuedAuditWriter implements AuditWriter {
     }
   }
 
-  private async checkpoint(record: AuditRecord): Promise<void> {
+  private async checkpoint({ record, checkpoint }: Queued): Promise<void> {
     try {
-      await writeCheckpoint(this.path, { seq: record.seq, hash: record.hash, ts: record.ts });
+      await writeCheckpoint(this.path, checkpoint);
     } catch (error) {
       throw this.fail(record, 'update the head checkpoint for', error);
     }

@@ -1,3 +1,4 @@
+import { previewPatch } from '../patch/index.js';
 import type { Reason, Verdict } from '../policy/types.js';
 import { resolveExecutable } from '../runner/executable.js';
 import { checkSyntax } from '../runner/syntaxCheck.js';
@@ -27,6 +28,7 @@ export interface DryRunReport {
 export async function dryRunBatch(batch: Batch, environment: { shell: string; env: Record<string, string | undefined> }): Promise<DryRunReport> {
   const entries = await Promise.all(
     batch.entries.map(async (entry): Promise<DryRunEntry> => {
+      if (entry.tool === 'patch' && entry.patch) return dryRunPatch(entry);
       const exists = await cwdExists(entry.cwd);
       const executables = await Promise.all(
         entry.classification.programs.map(async (program) => {
@@ -50,4 +52,16 @@ export async function dryRunBatch(batch: Batch, environment: { shell: string; en
     }),
   );
   return { batchId: batch.id, entries };
+}
+
+/** A patch's dry run: would applying it now give exactly the diff that is shown? */
+function dryRunPatch(entry: Batch['entries'][number]): DryRunEntry {
+  const patch = entry.patch as NonNullable<typeof entry.patch>;
+  const preview = previewPatch(patch.request);
+  const syntax = !preview.ok
+    ? { ok: false as const, message: `${preview.code}: ${preview.message}` }
+    : preview.diffSha256 !== patch.diffSha256
+      ? { ok: false as const, message: 'PATCH_STALE: the files changed since the diff was computed; applying would be refused' }
+      : ({ ok: true } as const);
+  return { entryId: entry.id, command: entry.command, verdict: entry.classification.verdict, reasons: entry.classification.reasons, executables: [], cwd: entry.cwd, cwdExists: preview.ok, syntax, ok: syntax.ok };
 }

@@ -4,9 +4,13 @@ export type BatchErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'INVALID_BATCH'
+  /** A working directory is relative, missing or not a directory (checked when proposed). */
+  | 'CWD_NOT_FOUND'
   | 'ILLEGAL_TRANSITION'
   | 'NOTHING_APPROVED'
   | 'ENTRY_BLOCKED'
+  /** File changes (a patch entry) are only ever approved by a person. */
+  | 'PATCH_NEEDS_PERSON'
   | 'STORE_FAILED';
 
 /** A refused batch operation. `code` is stable; `message` is for people. */

@@ -1,6 +1,7 @@
 import type { AuditEventInput, AuditWriter } from '../audit/index.js';
 import { identifyProcess } from '../runner/leftovers.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
+import { runPatchEntry } from './patchEntry.js';
 import type { BatchState } from './state.js';
 import { assertBatchMove, assertEntryMove } from './transitions.js';
 import type { Batch, BatchEntry, EntryStatus } from './types.js';
@@ -95,7 +96,49 @@ export function createExecution(deps: ExecutionDeps): Execution {
     }
   };
 
+  const patchDetails = (entry: BatchEntry): AuditEventInput['details'] =>
+    entry.patch ? { target: entry.patch.request.target, root: entry.patch.request.root, diffSha256: entry.patch.diffSha256, filesChanged: entry.patch.filesChanged, files: entry.patch.files.map((f) => f.path) } : {};
+
+  /** A patch entry runs in this process: the application is bounded by its own deadline and rolls back on any failure. */
+  const runPatch = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
+    await Promise.all([
+      setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString() }),
+      audit.append({ event: 'ENTRY_STARTED', ...entryAudit(batch, entry), approvedBy: batch.approvedBy ?? undefined, details: patchDetails(entry) }),
+    ]);
+    const run = runPatchEntry(entry, () => emergency !== undefined);
+    const status: EntryStatus = run.outcome.ok ? 'completed' : run.outcome.code === 'PATCH_CANCELLED' ? 'cancelled' : 'error';
+    const note = run.outcome.ok ? null : `${run.outcome.code}: ${run.outcome.message}`;
+    const stored = setEntry(batch.id, entry.id, status, {
+      exitCode: run.outcome.ok ? 0 : 1,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+      durationMs: run.durationMs,
+      stdout: run.stdout,
+      stderr: run.stderr,
+      error: run.outcome.ok ? null : { code: 'PATCH_FAILED', message: note as string },
+      note,
+      patch: { ...(entry.patch as NonNullable<BatchEntry['patch']>), outcome: run.outcome },
+    });
+    await Promise.all([
+      stored,
+      audit.append({
+        event: 'ENTRY_FINISHED',
+        ...entryAudit(batch, entry),
+        exitCode: run.outcome.ok ? 0 : 1,
+        durationMs: Math.round(run.durationMs),
+        stdoutSha256: run.stdout.sha256,
+        stderrSha256: run.stderr.sha256,
+        stdoutBytes: run.stdout.bytes,
+        stderrBytes: run.stderr.bytes,
+        reason: `${status}${note ? `: ${note}` : ''}`,
+        details: patchDetails(entry),
+      }),
+    ]);
+    return status === 'completed';
+  };
+
   const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
+    if (entry.tool === 'patch') return runPatch(batch, entry);
     const { shell, env, withheld } = deps.environment();
     recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
@@ -116,16 +159,15 @@ export function createExecution(deps: ExecutionDeps): Execution {
           keepRecent(stream, text);
           state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
         },
-        onStart: (pid) => {
+        onStart: async (pid) => {
           const identity = identifyProcess(pid);
           if (!identity) return;
-          // Recorded without holding the entry up; a crash before it lands only loses the reaping.
-          void state
-            .change(batch.id, (b) => {
-              const stored = b.entries.find((e) => e.id === entry.id);
-              if (stored?.status === 'running') stored.process = identity;
-            })
-            .catch(() => undefined);
+          // Durable before the command runs (the runner holds it until this settles): a crash
+          // of Leash at any point after this leaves a process the next start can find and kill.
+          await state.change(batch.id, (b) => {
+            const stored = b.entries.find((e) => e.id === entry.id);
+            if (stored?.status === 'running') stored.process = identity;
+          });
         },
       },
     );

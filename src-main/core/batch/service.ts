@@ -11,6 +11,8 @@ import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
+import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
+import { checkWorkingDirectories } from './workingDirectories.js';
 import { createBatchState } from './state.js';
 import type { BatchStore } from './store.js';
 import { assertBatchMove } from './transitions.js';
@@ -50,7 +52,12 @@ export interface BatchService {
   dryRun(id: string): Promise<DryRunReport>;
   /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
   stop(id: string): Promise<Batch>;
-  emergencyStop(): Promise<EmergencyStopReport>;
+  /**
+   * Kills the running entry's tree, cancels everything queued and turns autonomy off. `reason`
+   * (default "emergency stop") is what the audit, the cancelled entries and agents are told: a
+   * shutdown says so, rather than passing for a person's stop.
+   */
+  emergencyStop(options?: { reason?: string }): Promise<EmergencyStopReport>;
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
@@ -93,6 +100,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const by = options.by ?? 'manual';
     const batch = state.get(id);
     assertBatchMove(id, batch.status, 'approved');
+    if (by !== 'manual' && batch.entries.some((e) => e.tool === 'patch')) {
+      throw new BatchError('PATCH_NEEDS_PERSON', 'file changes are approved by a person, never by autonomy');
+    }
     const chosen = new Set(options.entryIds ?? batch.entries.map((e) => e.id));
     for (const entryId of chosen) {
       if (!batch.entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
@@ -134,7 +144,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
   const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
     const status = autonomy.status();
-    if (!status.enabled || !batch.entries.every((e) => e.classification.verdict === 'allow')) return batch;
+    if (!status.enabled || !batch.entries.every((e) => e.tool === 'shell' && e.classification.verdict === 'allow')) return batch;
     if (!limiter.tryTake()) {
       return state.change(batch.id, (b) => {
         b.note = `autonomy rate limit reached (${settings.get().autonomyRateLimitPerMinute} batches per minute): waiting for a person`;
@@ -171,27 +181,34 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     async create(input) {
       const current = settings.get();
       const valid = validateNewBatch(input, current.maxBatchSize);
+      await checkWorkingDirectories(valid);
       const id = newId();
       const created = now().toISOString();
-      const entries: BatchEntry[] = valid.entries.map((entry, index) => ({
-        id: `${id}-${index + 1}`,
-        tool: 'shell',
-        command: entry.command,
-        cwd: entry.cwd ?? valid.cwd,
-        timeoutMs: entry.timeoutMs ?? current.defaultTimeoutMs,
-        classification: engine.classify({ tool: 'shell', command: entry.command }, current),
-        status: 'pending',
-        approved: false,
-        exitCode: null,
-        signal: null,
-        startedAt: null,
-        endedAt: null,
-        durationMs: null,
-        stdout: null,
-        stderr: null,
-        error: null,
-        note: null,
-      }));
+      const entries: BatchEntry[] = valid.entries.map((entry, index) => {
+        const common = {
+          id: `${id}-${index + 1}`,
+          timeoutMs: entry.timeoutMs ?? current.defaultTimeoutMs,
+          status: 'pending' as const,
+          approved: false,
+          exitCode: null,
+          signal: null,
+          startedAt: null,
+          endedAt: null,
+          durationMs: null,
+          stdout: null,
+          stderr: null,
+          error: null,
+          note: null,
+        };
+        if (entry.tool === 'patch') return { ...common, ...preparePatchEntry(entry, valid.source), classification: structuredClone(PATCH_CLASSIFICATION) };
+        return {
+          ...common,
+          tool: 'shell' as const,
+          command: entry.command,
+          cwd: entry.cwd ?? valid.cwd,
+          classification: engine.classify({ tool: 'shell', command: entry.command }, current),
+        };
+      });
       const batch = await state.add({
         id,
         createdAt: created,
@@ -215,7 +232,13 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         details: {
           source: valid.source,
           cwd: valid.cwd,
-          entries: entries.map((e) => ({ entryId: e.id, command: e.command, verdict: e.classification.verdict })),
+          entries: entries.map((e) => ({
+            entryId: e.id,
+            tool: e.tool,
+            command: e.command,
+            verdict: e.classification.verdict,
+            ...(e.patch ? { diffSha256: e.patch.diffSha256, filesChanged: e.patch.filesChanged, files: e.patch.files.map((f) => f.path) } : {}),
+          })),
         },
       });
       return maybeRunAutonomously(batch);
@@ -253,9 +276,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       await execution.stop(id, 'stopped by a person: the running entry finished, the rest were skipped');
       return state.get(id);
     },
-    async emergencyStop() {
+    async emergencyStop(options = {}) {
+      const reason = options.reason ?? 'emergency stop';
       // Kill first; every record follows without holding anything up.
-      const stopped = execution.stopEverything('emergency stop');
+      const stopped = execution.stopEverything(reason);
       const killing = deps.killAll().catch(() => undefined);
       const running = stopped.running;
       const killedEntry = running ? state.get(running.batchId).entries.find((e) => e.id === running.entryId) : undefined;
@@ -265,9 +289,10 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         batchId: running?.batchId,
         entryId: running?.entryId,
         command: killedEntry?.command,
+        reason,
         details: { cancelledBatches: stopped.dequeued },
       });
-      await autonomy.disable('emergency stop', { wait: false });
+      await autonomy.disable(reason, { wait: false });
       await killing;
       if (running) await whenSettled(running.batchId);
       await audit.flush().catch(() => undefined);

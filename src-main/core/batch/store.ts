@@ -9,7 +9,12 @@ import type { Batch } from './types.js';
  * directory) so a crash leaves either the old or the new version, never half of one.
  */
 export interface BatchStore {
-  load(): Promise<{ batches: Batch[]; unreadable: { file: string; message: string }[] }>;
+  /**
+   * Reads every stored batch. `readOnly` changes nothing on disk (no directory created, no
+   * leftover temporary file removed): for readers beside a running Leash, whose temporary
+   * file may be about to be renamed into place.
+   */
+  load(options?: { readOnly?: boolean }): Promise<{ batches: Batch[]; unreadable: { file: string; message: string }[] }>;
   save(batch: Batch): Promise<void>;
 }
 
@@ -44,14 +49,18 @@ export function createBatchStore(dir: string): BatchStore {
   let ready: Promise<unknown> | undefined;
   const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true, mode: 0o700 }));
   return {
-    async load() {
-      await ensureDir();
+    async load(options = {}) {
+      if (!options.readOnly) await ensureDir();
       const batches: Batch[] = [];
       const unreadable: { file: string; message: string }[] = [];
-      for (const file of (await readdir(dir)).sort()) {
+      const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (options.readOnly && error.code === 'ENOENT') return [] as string[];
+        throw error;
+      });
+      for (const file of files.sort()) {
         if (file.startsWith('.') && file.endsWith('.tmp')) {
           // A write that crashed before its rename: the batch file itself is intact.
-          await rm(join(dir, file), { force: true });
+          if (!options.readOnly) await rm(join(dir, file), { force: true });
           continue;
         }
         if (!file.endsWith('.json')) continue;

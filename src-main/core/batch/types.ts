@@ -1,4 +1,5 @@
 import type { Classification } from '../policy/types.js';
+import type { PatchErrorCode, PatchFile, PatchRequest } from '../patch/types.js';
 import type { CapturedStream, EntryError } from '../runner/types.js';
 
 export const BATCH_STATUSES = ['pending', 'approved', 'running', 'completed', 'error', 'cancelled', 'rejected', 'interrupted'] as const;
@@ -10,12 +11,30 @@ export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 /** `manual`, or `autonomy:<token fingerprint>`. */
 export type ApprovedBy = 'manual' | `autonomy:${string}`;
 
-/** One tool call in a batch. Only `shell` exists today. */
+/**
+ * File changes from a signed inbox command (`applyPatch`): the request, and the diff computed
+ * from it when the batch was created, which is what the person approves. Applying it repeats the
+ * dry run and refuses (`PATCH_STALE`) unless it gives exactly this diff again.
+ */
+export interface PatchEntryData {
+  request: PatchRequest;
+  /** Git-style unified diff; empty for a patch that changes nothing. */
+  diff: string;
+  diffSha256: string;
+  files: PatchFile[];
+  filesChanged: number;
+  /** How applying it went; null until it ran. */
+  outcome: { ok: true; log: string[] } | { ok: false; code: PatchErrorCode; message: string } | null;
+}
+
+/** One tool call in a batch: a `shell` command, or a `patch` (file changes shown as a diff; never allowed automatically). */
 export interface BatchEntry {
   id: string;
-  tool: 'shell';
-  /** The exact text that runs; stored when the batch is created and never changed. */
+  tool: 'shell' | 'patch';
+  /** The exact text that runs; stored when the batch is created and never changed. For a patch, a one-line summary of it. */
   command: string;
+  /** Present exactly when `tool` is `patch`. */
+  patch?: PatchEntryData;
   cwd: string;
   timeoutMs: number;
   classification: Classification;

@@ -7,7 +7,8 @@ import { writeDeadLetter } from './deadLetter.js';
 import { errnoCode, jsonText, moveFile, removeFile, writeFileAtomic, type InboxLayout } from './folder.js';
 import type { InflightRecord, InflightStore } from './inflightStore.js';
 import { rejection, type InboxRejection } from './reasons.js';
-import { batchExitCode, integrityDocument, resultsDocument, runDurationMs, sha256Hex } from './resultFiles.js';
+import { deadLetterMessage, resultsMessage } from './publishMessages.js';
+import { batchExitCode, integrityDocument, patchEntryOf, resultsDocument, runDurationMs, sha256Hex } from './resultFiles.js';
 import type { InboxAudit, InboxStep } from './steps.js';
 
 /**
@@ -21,7 +22,7 @@ export interface CompletionDeps {
   audit: InboxAudit;
   inflight: InflightStore;
   step(name: InboxStep, id: string): Promise<void>;
-  onOutput?(message: string): void;
+  onOutput?(message: string, id: string): void;
   onProblem(message: string): void;
 }
 
@@ -98,7 +99,7 @@ export function createCompletion(deps: CompletionDeps): Completion {
       await audit.append(rejectedEvent(reason, { commandId: id, file: record.file, deadLetter, inputSha256: record.inputSha256 }, batchId));
       if (original?.path === acceptedPath(id)) await removeFile(original.path);
       await inflight.remove(id);
-      deps.onOutput?.(`leash: dead letter ${id} (${reason.code})`);
+      deps.onOutput?.(deadLetterMessage(reason.code, id, record.file), id);
     },
     async finish(id, record, batch) {
       const original = await loadAccepted(id, record);
@@ -107,13 +108,23 @@ export function createCompletion(deps: CompletionDeps): Completion {
       await writeFileAtomic(join(layout.results, `${id}.json`), results);
       await deps.step('results-written', id);
       const resultSha256 = sha256Hex(results);
-      const integrity = integrityDocument({ commandId: id, command: original.command, batch, inflight: record, resultSha256 });
+      const patch = patchEntryOf(batch);
+      // The diff that was reviewed (and applied, if the patch entry completed); empty for a patch that changes nothing.
+      if (patch?.patch) await writeFileAtomic(join(layout.diffs, `${id}.patch`), patch.patch.diff);
+      const diff = patch?.patch ? { sha256: patch.patch.diffSha256, filesChanged: patch.patch.filesChanged } : null;
+      const integrity = integrityDocument({ commandId: id, command: original.command, batch, inflight: record, resultSha256, diff });
       await writeFileAtomic(join(layout.results, `${id}.integrity.json`), jsonText(integrity));
       await deps.step('integrity-written', id);
       let archivedAs = `archive/${id}.json`;
-      if (batch.status === 'interrupted') {
-        // Some of it may have run: never again automatically. The sender can send a new command.
-        const reason = rejection('INTERRUPTED', `Leash stopped while batch ${batch.id} was running; it is not run again (see results/${id}.json for what ran)`);
+      const failedPatch = patch?.patch?.outcome?.ok === false ? patch.patch.outcome : null;
+      let deadLettered: InboxRejection | null = null;
+      if (batch.status === 'interrupted' || failedPatch) {
+        // Interrupted: some of it may have run, so never again automatically. A patch that was not
+        // applied failed as a command (the plan's dead letter on failure). Either way the sender can send a new one.
+        const reason = failedPatch
+          ? rejection(failedPatch.code, `the patch was not applied: ${failedPatch.message} (see results/${id}.json)`)
+          : rejection('INTERRUPTED', `Leash stopped while batch ${batch.id} was running; it is not run again (see results/${id}.json for what ran)`);
+        deadLettered = reason;
         archivedAs = await deadLetterFor(id, record, reason, original, batch.id);
         await audit.append(rejectedEvent(reason, { commandId: id, file: record.file, deadLetter: archivedAs, inputSha256: record.inputSha256 }, batch.id));
         await removeFile(acceptedPath(id));
@@ -127,10 +138,18 @@ export function createCompletion(deps: CompletionDeps): Completion {
         batchId: batch.id,
         exitCode: exitCode ?? undefined,
         durationMs: runDurationMs(batch) ?? undefined,
-        details: { commandId: id, status: batch.status, resultSha256, inputSha256: record.inputSha256, limitsOk: integrity.limits_ok as boolean, archivedAs },
+        details: {
+          commandId: id,
+          status: batch.status,
+          resultSha256,
+          inputSha256: record.inputSha256,
+          limitsOk: integrity.limits_ok as boolean,
+          archivedAs,
+          ...(diff ? { diffSha256: diff.sha256, filesChanged: diff.filesChanged, files: patch?.patch?.files.map((f) => f.path) ?? [] } : {}),
+        },
       });
       await inflight.remove(id);
-      deps.onOutput?.(`leash: results ${id} (exit=${exitCode ?? 'none'})`);
+      deps.onOutput?.(deadLettered ? deadLetterMessage(deadLettered.code, id, record.file) : resultsMessage(id, exitCode), id);
     },
   };
 }

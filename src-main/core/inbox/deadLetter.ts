@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createFileAtomic, jsonText } from './folder.js';
-import type { InboxRejection } from './reasons.js';
+import { dlqReason, type InboxRejection } from './reasons.js';
 
 /**
  * A dead letter: `dead_letter/<id>.json` (or `_unnamed-<sha256 prefix>.json` when the file has no
@@ -33,6 +33,8 @@ export function deadLetterRecord(input: DeadLetterInput): Record<string, unknown
   const record: Record<string, unknown> = {
     schemaVersion: 1,
     reason: input.rejection.code,
+    /** The plan's spelling of the reason (`expired`, `path_escape`), as in the commit message `bridge: DLQ <reason>`. */
+    dlq_reason: dlqReason(input.rejection.code),
     message: input.rejection.message,
     id: input.id ?? null,
     file: input.file,

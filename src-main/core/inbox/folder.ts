@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
  * ```
  * <dir>/commands/      written by senders; Leash only reads it and moves processed files out
  * <dir>/results/       <id>.json and <id>.integrity.json
+ * <dir>/diffs/         <id>.patch: the unified diff of an applyPatch command
  * <dir>/archive/       <id>.json: the original bytes of every command that ran (or was offered)
  * <dir>/dead_letter/   <id>.json: what was refused and why
  * <dir>/meta/          seen.json (replay ledger), inflight.json, accepted/<id>.json (originals
@@ -22,6 +23,7 @@ export interface InboxLayout {
   root: string;
   commands: string;
   results: string;
+  diffs: string;
   archive: string;
   deadLetter: string;
   meta: string;
@@ -29,6 +31,8 @@ export interface InboxLayout {
   accepted: string;
   ledger: string;
   inflight: string;
+  /** meta/retries.json: failed steps and publishes, with their backoff. */
+  retries: string;
 }
 
 export function inboxLayout(root: string): InboxLayout {
@@ -37,18 +41,20 @@ export function inboxLayout(root: string): InboxLayout {
     root,
     commands: join(root, 'commands'),
     results: join(root, 'results'),
+    diffs: join(root, 'diffs'),
     archive: join(root, 'archive'),
     deadLetter: join(root, 'dead_letter'),
     meta,
     accepted: join(meta, 'accepted'),
     ledger: join(meta, 'seen.json'),
     inflight: join(meta, 'inflight.json'),
+    retries: join(meta, 'retries.json'),
   };
 }
 
 /** The directories Leash writes, every one except `commands/`. */
 export function outputDirectories(layout: InboxLayout): string[] {
-  return [layout.results, layout.archive, layout.deadLetter, layout.meta, layout.accepted];
+  return [layout.results, layout.diffs, layout.archive, layout.deadLetter, layout.meta, layout.accepted];
 }
 
 /** Creates the folders (commands/ too, so a sender has somewhere to write) and removes temporary files a crash left. */

@@ -1,15 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatchError, isTerminal, validateNewBatch, type Batch, type BatchService, type NewBatch } from '../batch/index.js';
+import { BatchError, isTerminal, validateNewBatch, type Batch, type BatchService } from '../batch/index.js';
+import { PatchError } from '../patch/index.js';
 import { judgeCommandBytes } from './acceptance.js';
+import { commandBatch, type CommandTargets } from './commandBatch.js';
 import { MAX_COMMAND_FILE_BYTES, MAX_INBOX_ENTRIES, parseUtcTime, type CommandDocument } from './commandFile.js';
 import { readCommandFile } from './commandReader.js';
 import { createCompletion, rejectedEvent } from './completion.js';
 import { writeDeadLetter } from './deadLetter.js';
 import { errnoCode, exists, removeFile, removeFileIfSame, writeFileAtomic, type CommandFileInfo, type InboxLayout } from './folder.js';
 import { openInflightStore, type InflightRecord } from './inflightStore.js';
+import { deadLetterMessage } from './publishMessages.js';
 import { rejection, type InboxReasonCode, type InboxRejection } from './reasons.js';
 import { openReplayLedger } from './replayLedger.js';
+import type { RetryIndex } from './retryIndex.js';
 import { sha256Hex } from './resultFiles.js';
 import type { InboxSecretSource } from './secrets.js';
 import type { InboxAudit, InboxHooks, InboxStep } from './steps.js';
@@ -47,13 +51,13 @@ export interface InboxProcessorDeps {
   nowMs(): number;
   /** How far ahead of this clock `issued_at` may be; ledger entries are also kept this long past expiry. */
   skewMs: number;
-  /** Working directory for commands that name none. */
-  defaultCwd: string;
-  /** New results or dead letters are on disk; the message is the commit message to publish them under. */
-  onOutput?(message: string): void;
+  /** Targets, deletions, protected directories and the default working directory. */
+  targets: CommandTargets;
+  /** New results or dead letters of command `id` are on disk; the message is the commit message to publish them under. */
+  onOutput?(message: string, id: string): void;
   onProblem(message: string): void;
-  /** After a step fails, the sweep leaves that command alone this long (default one minute); a restart retries at once. */
-  retryMs?: number;
+  /** meta/retries.json: after a step fails, the sweep leaves that command alone until its next attempt is due; a restart retries at once. */
+  retries: RetryIndex;
   monotonicMs?: () => number;
   hooks?: InboxHooks;
 }
@@ -94,23 +98,27 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
   /** Commands whose last step failed, with the monotonic time before which the sweep skips them. */
   const parked = new Map<string, number>();
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
-  const retryMs = deps.retryMs ?? 60_000;
   let stopped = false;
 
   const iso = (): string => new Date(deps.nowMs()).toISOString();
   const acceptedPath = (id: string): string => join(layout.accepted, `${id}.json`);
 
-  /** Work on one command id runs in order; a failure is reported and the command waits `retryMs` (or a restart). */
+  /** Work on one command id runs in order; a failure is reported, recorded in meta/retries.json, and the command waits for its backoff (or a restart). */
   const inLane = (id: string, task: () => Promise<void>): Promise<boolean> => {
     const previous = lanes.get(id) ?? Promise.resolve(true);
     const next = previous.then(async () => {
       if (stopped) return false;
       try {
         await task();
+        if (deps.retries.get(id)?.step === 'process') await deps.retries.succeeded(id);
         return true;
       } catch (error) {
         deps.onProblem(`inbox command ${id}: ${describe(error)}`);
-        parked.set(id, monotonicMs() + retryMs);
+        parked.set(id, Number.POSITIVE_INFINITY);
+        const record = await deps.retries.failed(id, 'process', describe(error)).catch(() => null);
+        const waitMs = record?.next_at ? Math.max(0, Date.parse(record.next_at) - deps.nowMs()) : Number.POSITIVE_INFINITY;
+        if (record && record.next_at === null) deps.onProblem(`inbox command ${id}: gave up after ${record.attempts} attempts; it is tried again when Leash starts`);
+        parked.set(id, monotonicMs() + waitMs);
         return false;
       }
     });
@@ -121,14 +129,6 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     return next;
   };
 
-  const batchInput = (id: string, command: CommandDocument): NewBatch => ({
-    // An entry without its own timeout may use the whole runtime the sender declared.
-    entries: command.payload.entries.map((e) => ({ command: e.command, cwd: e.cwd, timeoutMs: e.timeoutMs ?? command.constraints.maxRuntimeMs })),
-    cwd: command.payload.cwd ?? deps.defaultCwd,
-    source: `inbox:${id}`,
-    reason: command.payload.reason ?? `inbox command ${id}`,
-    stopOnFailure: command.payload.stopOnFailure,
-  });
 
   const findBatch = (id: string, record: InflightRecord): Batch | 'lost' | null => {
     if (record.batchId !== null) {
@@ -146,7 +146,8 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     const deadLetter = await writeDeadLetter(layout.deadLetter, { rejection: reason, file, receivedAt: iso(), size: read.size, inputSha256: read.sha256, bytes: read.bytes, complete: read.complete, document, id });
     await audit.append(rejectedEvent(reason, { commandId: id, file, deadLetter, inputSha256: read.sha256 }));
     await removeFileIfSame(join(layout.commands, file), read.ino);
-    deps.onOutput?.(`leash: dead letter ${deadLetter.slice('dead_letter/'.length, -'.json'.length)} (${reason.code})`);
+    const name = id ?? deadLetter.slice('dead_letter/'.length, -'.json'.length);
+    deps.onOutput?.(deadLetterMessage(reason.code, name, file), name);
     return { file, outcome: 'rejected', code: reason.code, deadLetter };
   };
 
@@ -156,10 +157,14 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
   };
 
   const startBatch = async (id: string, command: CommandDocument, record: InflightRecord): Promise<void> => {
+    // Planned again from the original: the target may have changed since the file was judged (a restart, a racing writer).
+    const planned = commandBatch(id, command, deps.targets);
+    if (!planned.ok) return completion.refuseAccepted(id, record, planned.rejection);
     let batch: Batch;
     try {
-      batch = await batches.create(batchInput(id, command));
+      batch = await batches.create(planned.batch);
     } catch (error) {
+      if (error instanceof PatchError) return completion.refuseAccepted(id, record, rejection(error.code, error.message));
       const code = error instanceof BatchError ? BATCH_REFUSALS[error.code] : undefined;
       if (code === undefined) throw error;
       return completion.refuseAccepted(id, record, rejection(code, (error as Error).message));
@@ -175,7 +180,16 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
     await step('inflight-recorded', id);
     await audit.append({
       event: 'INBOX_ACCEPTED',
-      details: { commandId: id, file, inputSha256: read.sha256, verifiedWith, issuedAt: command.issued_at, expiresAt: command.expires_at, entries: command.payload.entries.length },
+      details: {
+        commandId: id,
+        file,
+        action: command.action,
+        inputSha256: read.sha256,
+        verifiedWith,
+        issuedAt: command.issued_at,
+        expiresAt: command.expires_at,
+        ...(command.action === 'runBatch' ? { entries: command.payload.entries.length } : { target: command.target, ops: command.payload.inline.ops.length }),
+      },
     });
     await ledger.record(id, command.nonce, parseUtcTime(command.expires_at) as number);
     await writeFileAtomic(acceptedPath(id), read.bytes);
@@ -233,12 +247,15 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
       const judgement = await judgeCommandBytes(read.bytes, { keys: loaded.keys, nowMs: deps.nowMs(), skewMs: deps.skewMs, replayed });
       if (!judgement.ok) return reject(info.name, read, judgement.rejection, judgement.document, judgement.id);
       const { command, verifiedWith } = judgement;
+      const document = JSON.parse(read.bytes.toString('utf8')) as unknown;
+      const planned = commandBatch(command.id, command, deps.targets);
+      if (!planned.ok) return reject(info.name, read, planned.rejection, document, command.id);
       try {
-        validateNewBatch(batchInput(command.id, command), MAX_INBOX_ENTRIES);
+        validateNewBatch(planned.batch, MAX_INBOX_ENTRIES);
       } catch (error) {
         const code = error instanceof BatchError ? BATCH_REFUSALS[error.code] : undefined;
         if (code === undefined) throw error;
-        return reject(info.name, read, rejection(code, (error as Error).message), JSON.parse(read.bytes.toString('utf8')) as unknown, command.id);
+        return reject(info.name, read, rejection(code, (error as Error).message), document, command.id);
       }
       const done = await inLane(command.id, () => accept(command.id, command, info.name, read, verifiedWith));
       return done ? { file: info.name, outcome: 'accepted', id: command.id } : skipped('accepting it did not finish; it resumes later');

@@ -1,10 +1,12 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { inboxLayout, prepareInboxFolder } from './folder.js';
+import { inboxLayout, outputDirectories, prepareInboxFolder } from './folder.js';
 import { InboxError } from './inboxError.js';
 import { createInboxProcessor, type FileOutcome, type InboxBatches } from './inboxProcessor.js';
 import { createGitPublisher, type PublisherOptions } from './publisher.js';
 import type { InboxSecretSource } from './secrets.js';
+import { RETRIES_MESSAGE } from './publishMessages.js';
+import { openRetryIndex } from './retryIndex.js';
 import { createSerialQueue } from './serialQueue.js';
 import type { InboxAudit, InboxHooks } from './steps.js';
 import { createCommandWatcher, type PollReport } from './watcher.js';
@@ -28,13 +30,19 @@ export interface StartInboxOptions {
   publish?: boolean | Omit<PublisherOptions, 'dir'>;
   /** Working directory for commands that name none (default the home directory). */
   defaultCwd?: string;
+  /** Target names to directories for `applyPatch` (and the default cwd of a `runBatch` that names one). */
+  targets?: Readonly<Record<string, string>>;
+  /** Whether patches may delete files at all (default false). */
+  allowDeletions?: boolean;
+  /** More directories no patch may touch (Leash's data directory); the inbox folder's own are always protected. */
+  protectedPaths?: readonly string[];
   /** Poll interval (default 1000 ms). */
   pollMs?: number;
   /** How long a file must stay unchanged before it is read (default 2000 ms). */
   stableForMs?: number;
   /** How far a sender's clock may run ahead (default 2 minutes). */
   skewMs?: number;
-  /** How long a command whose step failed waits before the next try (default one minute; a restart retries at once). */
+  /** The first wait before retrying a failed step or publish (default 5 s, doubling with jitter up to 15 minutes; a restart retries at once). */
   retryMs?: number;
   /** Poll on a timer and use fs.watch as a hint (default true); false leaves polling to `scanNow`. */
   watch?: boolean;
@@ -81,20 +89,33 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     report(`publishing is on but ${dir} is not in a git repository: results stay in the folder, unpublished`);
     publisher = null;
   }
+  const retries = await openRetryIndex(layout.retries, { nowMs: () => clock.wallMs(), baseDelayMs: options.retryMs, onProblem: report });
   const publishing = createSerialQueue();
-  const publish = (message: string): void => {
+  const timers = new Set<NodeJS.Timeout>();
+  let stopping = false;
+  const publish = (message: string, id: string): void => {
     const active = publisher;
-    if (!active) return;
+    if (!active || stopping) return;
     void publishing
       .run(async () => {
         const result = await active.publish(message);
-        if (result.ok && result.commit === null && !result.pushed) return;
         if (result.ok) {
+          if (retries.get(id)?.step === 'publish') await retries.succeeded(id);
+          if (result.commit === null && !result.pushed) return;
           await options.audit.append({ event: 'INBOX_PUBLISHED', details: { commit: result.commit, attempts: result.attempts, message } });
-        } else {
-          report(`publishing the inbox failed: ${result.code}: ${result.message}`);
-          await options.audit.append({ event: 'INBOX_PUBLISH_FAILED', reason: `${result.code}: ${result.message}`, details: { attempts: result.attempts, message } });
+          return;
         }
+        report(`publishing the inbox failed: ${result.code}: ${result.message}`);
+        await options.audit.append({ event: 'INBOX_PUBLISH_FAILED', reason: `${result.code}: ${result.message}`, details: { attempts: result.attempts, message } });
+        // The commit stays local; a later publish (this retry, or the next result) pushes it.
+        const record = await retries.failed(id, 'publish', `${result.code}: ${result.message}`);
+        if (record.next_at === null) return report(`publishing for inbox command ${id} gave up after ${record.attempts} attempts; the next result publishes it`);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          publish(RETRIES_MESSAGE, id);
+        }, Math.max(0, Date.parse(record.next_at) - clock.wallMs()));
+        timer.unref();
+        timers.add(timer);
       })
       .catch((error: unknown) => report(`publishing the inbox failed: ${(error as Error).message}`));
   };
@@ -106,10 +127,15 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     secrets: options.secrets,
     nowMs: () => clock.wallMs(),
     skewMs: options.skewMs ?? 120_000,
-    defaultCwd: options.defaultCwd ?? homedir(),
+    targets: {
+      targets: options.targets ?? {},
+      allowDeletions: options.allowDeletions ?? false,
+      protectedPaths: [...outputDirectories(layout), layout.commands, ...(options.protectedPaths ?? [])],
+      defaultCwd: options.defaultCwd ?? homedir(),
+    },
     onOutput: publish,
     onProblem: report,
-    retryMs: options.retryMs,
+    retries,
     hooks: options.hooks,
   });
   await processor.sweep();
@@ -134,6 +160,8 @@ export async function startInbox(options: StartInboxOptions): Promise<Inbox> {
     async stop() {
       await watcher.stop();
       await processor.stop();
+      stopping = true;
+      for (const timer of timers) clearTimeout(timer);
       await publishing.idle();
     },
   };
@@ -144,21 +172,37 @@ export interface InboxSettings {
   enabled: boolean;
   dir: string | null;
   publish: boolean;
+  /** Target names (`MAIN`) to absolute directories that `applyPatch` may change. */
+  targets?: Record<string, string>;
+  /** Whether `deleteFile` may be used (off by default). */
+  allowDeletions?: boolean;
 }
 
 /**
  * Starts the inbox the settings describe, or returns null when it is off (the default).
  * Throws InboxError `INBOX_NOT_CONFIGURED` when it is on without a folder.
  */
-export async function startInboxFromSettings(settings: InboxSettings, deps: Omit<StartInboxOptions, 'dir' | 'publish'>): Promise<Inbox | null> {
+export async function startInboxFromSettings(settings: InboxSettings, deps: Omit<StartInboxOptions, 'dir' | 'publish' | 'targets' | 'allowDeletions'>): Promise<Inbox | null> {
   if (!settings.enabled) return null;
   if (!settings.dir) throw new InboxError('INBOX_NOT_CONFIGURED', 'the inbox is enabled but no folder is set (settings inbox.dir)');
-  return startInbox({ ...deps, dir: settings.dir, publish: settings.publish });
+  return startInbox({ ...deps, dir: settings.dir, publish: settings.publish, targets: settings.targets ?? {}, allowDeletions: settings.allowDeletions ?? false });
 }
 
 export { InboxError, type InboxErrorCode } from './inboxError.js';
 export { INBOX_REASON_CODES, type InboxReasonCode, type InboxRejection } from './reasons.js';
-export { commandDocumentSchema, parseCommandDocument, parseUtcTime, MAX_COMMAND_FILE_BYTES, MAX_INBOX_ENTRIES, type CommandDocument } from './commandFile.js';
+export {
+  applyPatchDocumentSchema,
+  commandDocumentSchema,
+  parseCommandDocument,
+  parseUtcTime,
+  runBatchDocumentSchema,
+  MAX_COMMAND_FILE_BYTES,
+  MAX_INBOX_ENTRIES,
+  type ApplyPatchDocument,
+  type CommandDocument,
+  type RunBatchDocument,
+} from './commandFile.js';
+export { dlqReason } from './reasons.js';
 export { computeHmac, signDocument, signedBytes, verifySignature, type SignatureCheck } from './signature.js';
 export {
   combineSecretSources,

@@ -7,7 +7,7 @@ import { createSerialQueue } from './serialQueue.js';
 
 /**
  * Publishes the inbox's outputs when the inbox folder is a git repository: stages only
- * `results/ archive/ dead_letter/ meta/` (never `commands/`, never Leash's temporary files),
+ * {@link PUBLISHED_DIRECTORIES} (never `commands/`, never Leash's temporary files),
  * commits exactly those paths (anything else a person has staged stays staged, uncommitted),
  * then `git pull --rebase --autostash` and `git push`, retried with exponential backoff and
  * jitter for a bounded number of attempts. A lock (in-process queue plus
@@ -16,7 +16,11 @@ import { createSerialQueue } from './serialQueue.js';
  * credentials embedded in remote URLs before they are reported.
  */
 
-export const PUBLISHED_DIRECTORIES = ['results', 'archive', 'dead_letter', 'meta'] as const;
+/**
+ * The only directories ever staged: the plan's safe list (§6.6) restricted to those Leash writes
+ * (its `context/ summaries/ logs/` are other programs' outputs, and Leash commits only its own).
+ */
+export const PUBLISHED_DIRECTORIES = ['results', 'diffs', 'archive', 'dead_letter', 'meta'] as const;
 
 export type GitRunner = (args: string[], options: { cwd: string; input?: string }) => Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
 

@@ -62,7 +62,19 @@ export function resultsDocument(commandId: string, batch: Batch): Record<string,
     entries: batch.entries.map((entry, index) => ({
       index: index + 1,
       entry_id: entry.id,
+      tool: entry.tool,
       command: entry.command,
+      ...(entry.patch
+        ? {
+            patch: {
+              target: entry.patch.request.target,
+              diff_sha256: entry.patch.diffSha256,
+              files_changed: entry.patch.filesChanged,
+              files: entry.patch.files,
+              outcome: entry.patch.outcome,
+            },
+          }
+        : {}),
       cwd: entry.cwd,
       timeout_ms: entry.timeoutMs,
       verdict: entry.classification.verdict,
@@ -87,11 +99,20 @@ export interface IntegrityInput {
   inflight: InflightRecord;
   /** SHA-256 of the exact bytes of results/<id>.json. */
   resultSha256: string;
+  /** SHA-256 of diffs/<id>.patch and the files it changes (applyPatch); null for runBatch. */
+  diff: { sha256: string; filesChanged: number } | null;
+}
+
+/** The patch entry of an applyPatch batch (always the first entry), if any. */
+export function patchEntryOf(batch: Batch): BatchEntry | undefined {
+  return batch.entries.find((entry) => entry.tool === 'patch');
 }
 
 export function integrityDocument(input: IntegrityInput): Record<string, unknown> {
   const { command, batch, inflight } = input;
   const duration = runDurationMs(batch);
+  const maxFiles = 'maxFilesChanged' in command.constraints ? command.constraints.maxFilesChanged : null;
+  const filesOk = input.diff === null || maxFiles === null || input.diff.filesChanged <= maxFiles;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     id: input.commandId,
@@ -99,6 +120,9 @@ export function integrityDocument(input: IntegrityInput): Record<string, unknown
     status: batch.status,
     input_sha256: inflight.inputSha256,
     result_sha256: input.resultSha256,
+    diff_sha256: input.diff?.sha256 ?? null,
+    files_changed: input.diff?.filesChanged ?? null,
+    action: command.action,
     issued_at: command.issued_at,
     expires_at: command.expires_at,
     accepted_at: inflight.acceptedAt,
@@ -106,7 +130,7 @@ export function integrityDocument(input: IntegrityInput): Record<string, unknown
     finished_at: batch.finishedAt,
     duration_ms: duration,
     constraints: command.constraints,
-    limits_ok: duration === null || duration <= command.constraints.maxRuntimeMs,
+    limits_ok: (duration === null || duration <= command.constraints.maxRuntimeMs) && filesOk,
     hmac_ok: true,
     verified_with: inflight.verifiedWith,
     exit_code: batchExitCode(batch),

@@ -51,6 +51,8 @@ export const ASK_CODES = [
   'UNSAFE_ARGUMENTS',
   'UNKNOWN_COMMAND',
   'UNSUPPORTED_TOOL',
+  /** A patch entry: file changes are reviewed as a diff by a person, never allowed automatically. */
+  'FILE_CHANGES',
 ] as const;
 
 export const ALLOW_CODES = ['ALLOWED_COMMAND', 'ALLOWED_BY_PATTERN'] as const;

@@ -6,6 +6,7 @@ import { DEFAULT_KILL_GRACE_MS, killProcessTree } from './killTree.js';
 import { DEFAULT_THROTTLE_LIMITS, OutputThrottle, type ThrottleLimits } from './outputThrottle.js';
 import type { ProcessTable } from './processTable.js';
 import { classifySpawnFailure } from './spawnFailure.js';
+import { gatedCommand, isExecutableFile, openGate } from './startGate.js';
 import type { EntryError, EntryHooks, EntryRequest, EntryRunResult, KillReason, OutputStreamName, RunningEntry } from './types.js';
 
 export const DEFAULT_SHELL = '/bin/bash';
@@ -31,7 +32,8 @@ export interface RunnerOptions {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Runs `shell -c command` in a new process group (pgid = pid) with stdin closed, in
+ * Runs `shell -c command` behind the start gate (startGate.ts) in a new process group (pgid =
+ * pid) with stdin from /dev/null, in
  * `request.cwd`, with exactly `request.env`. Output goes to `hooks.onOutput` live (coalesced)
  * and into bounded captures. After `request.timeoutMs` the kill path runs with reason
  * `timed_out`. The entry is in `options.registry` until its result settles.
@@ -67,6 +69,9 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     return { pid: null, result, kill: () => result.then(() => undefined) };
   };
 
+  if (!isExecutableFile(shell)) {
+    return failed(classifySpawnFailure(request, shell, `${shell} is not an executable file`));
+  }
   let subprocess: ShellProcess;
   try {
     subprocess = spawnShell(shell, request);
@@ -86,7 +91,24 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
       throttle?.push(name, chunk);
     });
   }
-  queueMicrotask(() => callHook(() => hooks.onStart?.(pid)));
+  // The command runs only once onStart's promise settled: its record of the process comes first.
+  // If recording fails, the held process is killed and the command never runs.
+  let holdFailed: EntryError | undefined;
+  queueMicrotask(() => {
+    let held: unknown;
+    try {
+      held = hooks.onStart?.(pid);
+    } catch {
+      // A consumer's bug must not break supervision of the process.
+    }
+    Promise.resolve(held).then(
+      () => openGate(subprocess.stdin),
+      (error: unknown) => {
+        holdFailed = { code: 'SPAWN_FAILED', message: `the process could not be recorded before its command ran: ${(error as Error)?.message ?? String(error)}` };
+        void kill('cancelled');
+      },
+    );
+  });
 
   const exited = new Promise<void>((resolve) => subprocess.once('exit', () => resolve()));
   let killReason: KillReason | undefined;
@@ -101,8 +123,8 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     const exitCode = run.exitCode ?? null;
     const signal = run.signal ?? null;
     const broken: EntryError | undefined =
-      exitCode === null && signal === null ? { code: 'OUTPUT_FAILED', message: failureMessage(run) } : undefined;
-    const outcome = killReason ?? (exitCode === 0 ? 'completed' : 'error');
+      holdFailed ?? (exitCode === null && signal === null ? { code: 'OUTPUT_FAILED', message: failureMessage(run) } : undefined);
+    const outcome = holdFailed ? 'error' : killReason ?? (exitCode === 0 ? 'completed' : 'error');
     return finish({ outcome, exitCode, signal, error: broken });
   });
 
@@ -149,12 +171,13 @@ async function killTreeAndRelease(
 }
 
 function spawnShell(shell: string, request: EntryRequest) {
-  return execa(shell, ['-c', request.command], {
+  const gated = gatedCommand(shell, ['-c', request.command]);
+  return execa(gated.file, gated.args, {
     cwd: request.cwd,
     env: definedValues(request.env),
     extendEnv: false,
     detached: true, // its own process group, so one kill(-pgid) reaches the whole job
-    stdin: 'ignore',
+    stdin: 'pipe', // the start gate's; the command itself gets /dev/null (see startGate.ts)
     buffer: false, // we capture ourselves, in bounded memory
     encoding: 'buffer',
     reject: false,
@@ -174,12 +197,4 @@ function definedValues(env: Record<string, string | undefined>): Record<string, 
   const defined: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value;
   return defined;
-}
-
-function callHook(call: () => void): void {
-  try {
-    call();
-  } catch {
-    // A consumer's bug must not break supervision of the process.
-  }
 }

@@ -22,8 +22,13 @@ export type OutputStreamName = 'stdout' | 'stderr';
 
 /** Callbacks from a running entry. They are called on the event loop; a hook that throws is ignored. */
 export interface EntryHooks {
-  /** Called once, after `startEntry` returns and before any `onOutput`. Not called if the spawn failed. */
-  onStart?(pid: number): void;
+  /**
+   * Called once, after `startEntry` returns and before any `onOutput`. Not called if the spawn
+   * failed. The process exists but its command has not run yet: it runs once the returned
+   * promise (if any) resolves, so a caller can record the process durably first. If it
+   * rejects, the process is killed unrun and the entry ends `error` (SPAWN_FAILED).
+   */
+  onStart?(pid: number): void | Promise<void>;
   /**
    * Live output, decoded as UTF-8 and coalesced: at most one call per ~50 ms unless ~64 KiB is
    * pending. Across calls the text of each stream is complete and in order; every call happens
@@ -44,7 +49,9 @@ export type EntryErrorCode =
   /** Any other failure to create the process (e.g. `E2BIG` for a command longer than the kernel takes). */
   | 'SPAWN_FAILED'
   /** The process ran but its output could not be read to the end. */
-  | 'OUTPUT_FAILED';
+  | 'OUTPUT_FAILED'
+  /** A patch entry was not applied (the entry's `patch.outcome` has the precise code); nothing was changed. */
+  | 'PATCH_FAILED';
 
 export interface EntryError {
   code: EntryErrorCode;

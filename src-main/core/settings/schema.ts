@@ -34,6 +34,8 @@ export const settingsSchema = z.object({
   /** Audit log location; null means `audit.jsonl` in the data directory. */
   auditPath: z.string().min(1).nullable().default(null),
   shell: z.string().min(1).default('/bin/bash'),
+  /** Let agents read back every batch (`get_batch`), not only those their session proposed. */
+  agentsReadAllBatches: z.boolean().default(false),
   /** Secret-looking environment variables that commands may still see, by exact name. */
   allowedSecretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
   /** The signed-command inbox (src-main/core/inbox): a watched folder, off by default. */
@@ -44,9 +46,16 @@ export const settingsSchema = z.object({
       dir: z.string().min(1).refine(isAbsolute, 'the inbox folder must be an absolute path').nullable().default(null),
       /** Commit and push results when the folder is a git repository. */
       publish: z.boolean().default(false),
+      /** Directories `applyPatch` commands may change, by the name a command gives as `target` (`MAIN`). */
+      targets: z
+        .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a target name is a letter then letters, digits, _ or -'), z.string().min(1).refine(isAbsolute, 'a target must be an absolute path'))
+        .refine((targets) => Object.keys(targets).length <= 32, 'at most 32 targets')
+        .default({}),
+      /** Whether patches may delete files (the plan: "deny file deletions unless explicitly allowed"). */
+      allowDeletions: z.boolean().default(false),
     })
     .strict()
-    .default({ enabled: false, dir: null, publish: false }),
+    .default({ enabled: false, dir: null, publish: false, targets: {}, allowDeletions: false }),
 }).strict();
 
 export type Settings = z.infer<typeof settingsSchema>;

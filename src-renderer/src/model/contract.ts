@@ -35,3 +35,4 @@ export type PatternProblem = PatternCheck['errors'][number] | PatternCheck['warn
 export type AuditRecord = Events['audit:appended'];
 export type AuditVerification = Response<'audit:verify'>;
 export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];
+export type AuditStatus = Response<'audit:status'>;

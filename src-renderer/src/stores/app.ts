@@ -76,7 +76,10 @@ export const useAppStore = defineStore('app', () => {
       }),
       on('entry:output', (event) => output.receive(event)),
       on('autonomy:changed', (status) => autonomy.set(status)),
-      on('audit:appended', (record) => audit.append(record)),
+      on('audit:appended', (record) => {
+        audit.append(record);
+        if (record.event === 'AUDIT_RECOVERED' || record.event === 'AUDIT_SEALING_STARTED') void audit.loadStatus();
+      }),
       on('app:emergencyStopped', (report) => showEmergencyReport(report)),
       onConnectionChange((isUp) => {
         const wasDown = connected.value === false || infoError.value !== null;
@@ -92,6 +95,10 @@ export const useAppStore = defineStore('app', () => {
     started.value = true;
     subscribe();
     await refresh();
+    // The full check of the trail runs in main in the background; the header shows a failure.
+    const audit = useAuditStore();
+    void audit.loadStatus();
+    void audit.verify();
   }
 
   function stopListening(): void {

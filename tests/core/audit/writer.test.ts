@@ -48,10 +48,10 @@ describe('AuditWriter format', () => {
     const writer = await openAuditWriter(logPath, { clock: steppingClock() });
     await writer.append({ event: 'APP_STARTED' });
     await writer.flush();
-    expect(await readFile(`${logPath}.head`, 'utf8')).toBe('{"hash":"42e89d29539856a8acc1d05d2f19a064b44ac4a9d9674bd90489989ef23c0269","seq":1,"ts":"2025-01-02T03:04:05.678Z"}\n');
+    expect(await readFile(`${logPath}.head`, 'utf8')).toBe(`{"hash":"42e89d29539856a8acc1d05d2f19a064b44ac4a9d9674bd90489989ef23c0269","offset":${FIRST_LINE.length + 1},"seq":1,"ts":"2025-01-02T03:04:05.678Z"}\n`);
     await writer.append({ event: 'ENTRY_STARTED', batchId: 'b1', entryId: 'e1', tool: 'shell', command: 'echo h\u00e9llo \u{1F600}', verdict: 'allow', details: { n: 1, fingerprint: 'ab12' } });
     await writer.close();
-    expect(await readFile(`${logPath}.head`, 'utf8')).toBe('{"hash":"664628207da85c789c39224d0c551d2662d3bc7c3bbebb3ad8f0e85e56cc95ef","seq":2,"ts":"2025-01-02T03:04:06.678Z"}\n');
+    expect(await readFile(`${logPath}.head`, 'utf8')).toBe(`{"hash":"664628207da85c789c39224d0c551d2662d3bc7c3bbebb3ad8f0e85e56cc95ef","offset":${FIRST_LINE.length + SECOND_LINE.length + 2},"seq":2,"ts":"2025-01-02T03:04:06.678Z"}\n`);
   });
 
   it('resolves append with the record exactly as stored', async () => {

@@ -47,7 +47,12 @@ describe('creating batches', () => {
   it.each([
     [{ cwd, entries: [] }, 'BATCH_EMPTY'],
     [{ cwd, entries: [{ command: '' }] }, 'INVALID_BATCH'],
-    [{ cwd: 'relative/dir', entries: [{ command: 'ls' }] }, 'INVALID_BATCH'],
+    [{ cwd: 'relative/dir', entries: [{ command: 'ls' }] }, 'CWD_NOT_FOUND'],
+    [{ cwd: '/nonexistent/leash-test-dir', entries: [{ command: 'ls' }] }, 'CWD_NOT_FOUND'],
+    [{ cwd, entries: [{ command: 'ls', cwd: '/nonexistent/leash-test-dir' }] }, 'CWD_NOT_FOUND'],
+    [{ cwd, entries: [{ command: 'ls', cwd: 'relative' }] }, 'CWD_NOT_FOUND'],
+    [{ cwd, entries: [{ command: ' \t\n ' }] }, 'INVALID_BATCH'],
+    [{ cwd, entries: [{ command: '\u200b' }] }, 'INVALID_BATCH'],
     [{ cwd, entries: [{ command: 'ls', extra: 1 }] }, 'INVALID_BATCH'],
     [{ cwd, entries: [{ command: 'ls\0' }] }, 'INVALID_BATCH'],
     [{ cwd, entries: [{ command: 'ls', timeoutMs: -1 }] }, 'INVALID_BATCH'],

@@ -36,26 +36,28 @@ describe('parseCommandDocument', () => {
   it('accepts a complete command and returns it typed', () => {
     const result = parseCommandDocument(valid());
     expect(result.ok).toBe(true);
-    expect(result.ok && result.command.payload.entries).toEqual([{ command: 'echo ran cmd-1' }]);
+    expect(result.ok && result.command.action === 'runBatch' && result.command.payload.entries).toEqual([{ command: 'echo ran cmd-1' }]);
   });
 
   const entries = (n: number): unknown => ({ entries: Array.from({ length: n }, (_, i) => ({ command: `echo ${i}` })) });
 
   it.each([
-    ['another action', { action: 'applyPatch' }, 'UNSUPPORTED_ACTION', /"applyPatch" is not supported/],
+    ['another action', { action: 'deleteEverything' }, 'UNSUPPORTED_ACTION', /"deleteEverything" is not supported/],
     ['11 entries', { payload: entries(11) }, 'TOO_MANY_ENTRIES', /at most 10 entries; this one has 11/],
     ['an entry timeout beyond the runtime', { payload: { entries: [{ command: 'ls', timeoutMs: 90_000 }] } }, 'OVER_LIMIT', /timeoutMs \(90000 ms\) is beyond constraints.maxRuntimeMs \(60000 ms\)/],
     ['no entries', { payload: entries(0) }, 'SCHEMA_INVALID', /payload.entries: needs at least one entry/],
     ['schemaVersion 2', { schemaVersion: 2 }, 'SCHEMA_INVALID', /schemaVersion/],
-    ['schemaVersion "1.0"', { schemaVersion: '1.0' }, 'SCHEMA_INVALID', /schemaVersion/],
+    ['schemaVersion "1"', { schemaVersion: '1' }, 'SCHEMA_INVALID', /schemaVersion/],
     ['an id with a slash', { id: '../etc' }, 'SCHEMA_INVALID', /^id: must be/],
     ['an id starting with a dot', { id: '.hidden' }, 'SCHEMA_INVALID', /^id: /],
     ['a 129-character id', { id: 'a'.repeat(129) }, 'SCHEMA_INVALID', /^id: /],
     ['an epoch-number time', { issued_at: 1_900_000_000 }, 'SCHEMA_INVALID', /issued_at/],
     ['a local time', { expires_at: '2030-05-06T07:18:09+02:00' }, 'SCHEMA_INVALID', /expires_at: must be an ISO 8601 UTC time/],
     ['expiry before issue', { issued_at: '2030-05-06T07:08:09Z', expires_at: '2030-05-06T07:08:09Z' }, 'SCHEMA_INVALID', /expires_at must be later than issued_at/],
-    ['a short nonce', { nonce: 'abc' }, 'SCHEMA_INVALID', /^nonce: /],
-    ['an unknown field', { target: 'MAIN' }, 'SCHEMA_INVALID', /Unrecognized key/],
+    ['an empty nonce', { nonce: '' }, 'SCHEMA_INVALID', /^nonce: /],
+    ['a nonce with a newline', { nonce: 'a\nb' }, 'SCHEMA_INVALID', /^nonce: /],
+    ['an unknown field', { priority: 'high' }, 'SCHEMA_INVALID', /Unrecognized key/],
+    ['a patch field on a runBatch', { allowedActions: ['writeFile'] }, 'SCHEMA_INVALID', /Unrecognized key/],
     ['a relative cwd', { payload: { entries: [{ command: 'ls' }], cwd: 'relative' } }, 'SCHEMA_INVALID', /payload.cwd: must be an absolute path/],
     ['a NUL in a command', { payload: { entries: [{ command: 'ls\0' }] } }, 'SCHEMA_INVALID', /NUL/],
     ['no constraints', { constraints: undefined }, 'SCHEMA_INVALID', /^constraints: /],

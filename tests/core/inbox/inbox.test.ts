@@ -62,6 +62,9 @@ describe('a valid command', () => {
       status: 'completed',
       input_sha256: sha256(original),
       result_sha256: sha256(resultBytes),
+      diff_sha256: null,
+      files_changed: null,
+      action: 'runBatch',
       issued_at: document.issued_at,
       expires_at: document.expires_at,
       accepted_at: new Date(START_MS).toISOString(),
@@ -98,7 +101,7 @@ describe('a valid command', () => {
 
   it('reports the first failing exit code, and limits_ok false when the run took longer than maxRuntimeMs', async () => {
     const r = await setup();
-    const entries = [{ command: 'sleep 0.3; exit 3' }, { command: 'echo never' }];
+    const entries = [{ command: 'sleep 5; exit 3' }, { command: 'echo never' }];
     await dropCommand(r.inboxDir, 'f.json', signed(unsignedCommand('job-f', { payload: { entries, cwd: '/tmp' }, constraints: { maxRuntimeMs: 200 } })));
     await r.settle();
     const batch = batchFor(r.harness, 'job-f');
@@ -142,7 +145,7 @@ describe('refused commands', () => {
     ['empty', () => Buffer.alloc(0), '_unnamed-*.json', 'EMPTY', /empty/],
     ['malformed (no constraints)', () => signed(withoutField(unsignedCommand('job-m'), 'constraints')), 'job-m.json', 'SCHEMA_INVALID', /^constraints: /],
     ['11 entries', () => signed(unsignedCommand('job-11', { payload: { entries: Array.from({ length: 11 }, (_, i) => ({ command: `echo ${i}` })) } })), 'job-11.json', 'TOO_MANY_ENTRIES', /this one has 11/],
-    ['another action', () => signed(unsignedCommand('job-a', { action: 'applyPatch' })), 'job-a.json', 'UNSUPPORTED_ACTION', /"applyPatch"/],
+    ['another action', () => signed(unsignedCommand('job-a', { action: 'deploy' })), 'job-a.json', 'UNSUPPORTED_ACTION', /"deploy"/],
     ['unsigned', () => unsignedCommand('job-u'), 'job-u.json', 'SCHEMA_INVALID', /hmac: missing/],
   ];
 

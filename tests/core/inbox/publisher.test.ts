@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 describe('publishing results to git', () => {
-  it('commits only results/, archive/, dead_letter/ and meta/, rebasing over a concurrent push', async () => {
+  it('commits only results/, diffs/, archive/, dead_letter/ and meta/, rebasing over a concurrent push', async () => {
     repos = await createRepos();
     const r = repos;
     // The sender delivers a signed command through git, and Leash's clone pulls it.
@@ -87,14 +87,14 @@ describe('publishing results to git', () => {
     expect(rig.problems).toEqual([]);
     expect(pushes).toHaveLength(2);
     expect(sleeps).toHaveLength(1);
-    expect(git(r.bare, 'log', '--format=%s', 'main').split('\n')).toEqual(['leash: results job-1 (exit=0)', 'sender: concurrent work', 'sender: command job-1', 'seed']);
+    expect(git(r.bare, 'log', '--format=%s', 'main').split('\n')).toEqual(['bridge: results job-1 (exit=0)', 'sender: concurrent work', 'sender: command job-1', 'seed']);
     const published = git(r.bare, 'show', '--name-only', '--format=', 'main').split('\n').sort();
     expect(published).toEqual(['archive/job-1.json', 'meta/inflight.json', 'meta/seen.json', 'results/job-1.integrity.json', 'results/job-1.json']);
     // The command stays in the remote's commands/ (Leash never stages commands/); notes.txt is still only staged.
     expect(git(r.bare, 'ls-tree', '-r', '--name-only', 'main').split('\n')).toContain('commands/job-1.json');
     expect(git(r.inbox, 'diff', '--cached', '--name-only')).toBe('notes.txt');
     const audit = (await rig.harness.records()).filter((record) => record.event === 'INBOX_PUBLISHED');
-    expect(audit).toMatchObject([{ details: { attempts: 2, message: 'leash: results job-1 (exit=0)', commit: git(r.bare, 'rev-parse', 'main') } }]);
+    expect(audit).toMatchObject([{ details: { attempts: 2, message: 'bridge: results job-1 (exit=0)', commit: git(r.bare, 'rev-parse', 'main') } }]);
   });
 
   it('publishes dead letters too, under their reason', async () => {
@@ -102,7 +102,8 @@ describe('publishing results to git', () => {
     rig = await createInboxRig({ root: await tempDir(), inbox: { dir: repos.inbox, publish: true } });
     await writeFile(join(repos.inbox, 'commands', 'bad.json'), 'not json');
     await rig.settle();
-    expect(git(repos.bare, 'log', '-1', '--format=%s', 'main')).toMatch(/^leash: dead letter _unnamed-[0-9a-f]{16} \(NOT_JSON\)$/);
+    expect(git(repos.bare, 'log', '-1', '--format=%s', 'main')).toBe('bridge: DLQ not_json');
+    expect(git(repos.bare, 'log', '-1', '--format=%b', 'main')).toMatch(/^id: _unnamed-[0-9a-f]{16}\nfile: bad.json\ncode: NOT_JSON/);
   });
 
   it('gives up after the configured attempts with exponential, jittered waits, and scrubs credentials from the error', async () => {

@@ -70,7 +70,7 @@ describe('startEntry outcomes', () => {
   it('calls onStart with the pid before any output', async () => {
     const calls: string[] = [];
     const entry = startEntry(request('echo hi'), {
-      onStart: (pid) => calls.push(`start ${pid}`),
+      onStart: (pid) => void calls.push(`start ${pid}`),
       onOutput: (stream, text) => calls.push(`${stream} ${text}`),
     });
     await entry.result;
