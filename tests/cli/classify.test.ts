@@ -32,6 +32,25 @@ describe('leash classify', () => {
     expect(io.output()).toMatch(/^BLOCKED \(deny\) {2}score 0\n.*\n {2}- RM_RECURSIVE_FORCE: blocked: `rm` with recursive and force flags/);
   });
 
+  it('prints the whole result with --json, including the argv of every command it judged', async () => {
+    const io = memoryIO();
+    expect(await main(['classify', '--json', 'find . 2>/dev/null -delete | grep "a b"'], io)).toBe(0);
+    const result = JSON.parse(io.output()) as { verdict: string; commands: unknown };
+    expect(result.verdict).toBe('ask');
+    expect(result.commands).toEqual([{ argv: ['find', '.', '-delete'] }, { argv: ['grep', 'a b'] }]);
+  });
+
+  it('answers every JSON line, even one with a 16,000-stage pipeline or 1,000 nested substitutions', async () => {
+    const input = [
+      JSON.stringify({ command: Array(16_000).fill('ls').join(' | ') }),
+      JSON.stringify({ command: `${'$('.repeat(1000)}ls${')'.repeat(1000)}` }),
+      JSON.stringify({ command: 'pwd' }),
+    ].join('\n');
+    const { lines } = await jsonl(`${input}\n`);
+    expect(lines.map((l) => l.verdict)).toEqual(['allow', 'ask', 'allow']);
+    expect(lines[1]?.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'NESTING_TOO_DEEP' })]));
+  });
+
   it('shows invisible characters as visible escapes', async () => {
     const io = memoryIO();
     await main(['classify', 'echo hi\u200b'], io);
@@ -52,9 +71,10 @@ describe('leash classify', () => {
     const { code, lines } = await jsonl(`${input}\n`);
     expect(code).toBe(0);
     expect(lines.map((l) => (l.error ? (l.error as { code: string }).code : l.verdict))).toEqual([
-      'allow', 'INVALID_JSON', 'deny', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_JSON', 'allow', 'ask',
+      'allow', 'INVALID_JSON', 'deny', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_JSON', 'ask', 'ask',
     ]);
-    expect(Object.keys(lines[0] ?? {})).toEqual(['verdict', 'score', 'reasons']);
+    expect(Object.keys(lines[0] ?? {})).toEqual(['verdict', 'score', 'reasons', 'commands']);
+    expect(lines[0]?.commands).toEqual([{ argv: ['ls'] }]);
     expect(lines[2]).toMatchObject({ verdict: 'deny', score: 0, reasons: [{ code: 'RM_RECURSIVE_FORCE' }] });
   });
 

@@ -12,6 +12,7 @@ export function classification(verdict: Verdict, reasons: Classification['reason
     requiresManual: verdict !== 'allow',
     reasons: reasons.length > 0 ? reasons : defaults[verdict],
     programs: [],
+    commands: [],
   };
 }
 

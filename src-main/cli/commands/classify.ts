@@ -10,6 +10,9 @@ import { EXIT, write, type CliIO } from '../io.js';
 
 export const usage = `Usage:
   leash classify [--settings FILE] COMMAND...   explain the verdict for one command
+  leash classify --json [--settings FILE] COMMAND...
+                                                the whole result as JSON, with \`commands\`: the argv of every
+                                                simple command the engine judged
   leash classify --jsonl [--settings FILE]      classify JSON Lines from stdin: {"command": "..."} per line
 Without --settings the data directory's saved settings (config.json: your allow patterns) apply,
 as in the app, \`leash run\` and MCP classify. Nothing is written.`;
@@ -27,7 +30,7 @@ export function formatClassification(command: string, result: Classification): s
   return `${lines.join('\n')}\n`;
 }
 
-type LineResult = Pick<Classification, 'verdict' | 'score' | 'reasons'> | { error: { code: string; message: string } };
+type LineResult = Pick<Classification, 'verdict' | 'score' | 'reasons' | 'commands'> | { error: { code: string; message: string } };
 
 export function classifyLine(engine: PolicyEngine, settings: PolicySettings, line: string): LineResult {
   let json: unknown;
@@ -40,8 +43,13 @@ export function classifyLine(engine: PolicyEngine, settings: PolicySettings, lin
   if (!parsed.success) {
     return { error: { code: 'INVALID_INPUT', message: 'each line must be a JSON object with a string "command"' } };
   }
-  const { verdict, score, reasons } = engine.classify({ tool: 'shell', command: parsed.data.command }, settings);
-  return { verdict, score, reasons };
+  try {
+    const { verdict, score, reasons, commands } = engine.classify({ tool: 'shell', command: parsed.data.command }, settings);
+    return { verdict, score, reasons, commands };
+  } catch (error) {
+    // The engine fails closed by itself; this keeps one bad line from ending the stream.
+    return { error: { code: 'CLASSIFY_FAILED', message: `could not classify the command: ${(error as Error).message}` } };
+  }
 }
 
 /** Splits a byte stream into lines at `\n` only (JSON strings cannot hold a raw newline). */
@@ -101,7 +109,7 @@ function parseSettingsOrDefaults(): PolicySettings {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { valued: ['settings'], boolean: ['jsonl', 'help'], aliases: { h: 'help' } });
+  const args = parseArgs(argv, { valued: ['settings'], boolean: ['jsonl', 'json', 'help'], aliases: { h: 'help' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -129,6 +137,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   const command = args.positionals.join(' ');
-  await write(io.stdout, formatClassification(command, engine.classify({ tool: 'shell', command }, settings)));
+  const result = engine.classify({ tool: 'shell', command }, settings);
+  await write(io.stdout, args.flags.has('json') ? `${JSON.stringify({ command, ...result })}\n` : formatClassification(command, result));
   return EXIT.ok;
 }

@@ -18,6 +18,7 @@ export const PATCH_CLASSIFICATION: Classification = {
   requiresManual: true,
   reasons: [{ code: 'FILE_CHANGES', message: 'file changes from a signed command: a person reviews the diff and approves them' }],
   programs: [],
+  commands: [],
 };
 
 /**

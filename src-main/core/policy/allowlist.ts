@@ -1,196 +1,188 @@
+import { testProblem } from './command.js';
+import { checkFind } from './allowFind.js';
+import { checkGit } from './allowGit.js';
+import { isRecursiveOverHome, toolGlobCredential } from './credentials.js';
 import type { Arg } from './model.js';
-import { resolveLongOption, scanOptions } from './options.js';
+import { hasOption, longOptions as long, scanOptions, shortOptions as short, type OptionSpec, type ScannedOptions } from './options.js';
 
 /**
- * The default allowlist. A rule allows a simple command only when its arguments keep it
- * read-only (or, for package installs, within what the rule documents). Each rule carries
- * example commands that the test suite checks, so a rule and its intent cannot drift apart.
+ * The default allowlist. A rule allows a simple command only when its words are static and its
+ * options, read the way the tool's getopt reads them, keep it read-only (or, for package
+ * installs, within what the rule documents). An option a rule does not know is `ask`. Each rule
+ * carries example commands that the test suite checks, so a rule and its intent cannot drift.
  */
-export type AllowCheck = { ok: true } | { ok: false; why: string };
+export type AllowCheck = { ok: true } | { ok: false; why: string; dynamic?: boolean };
 
 export interface AllowRule {
   name: string;
   programs: readonly string[];
-  /** Options can make the program write or execute, so unknown (dynamic) arguments need a person. */
-  optionsMatter: boolean;
   summary: string;
-  check(args: readonly string[]): AllowCheck;
+  /** Unquoted globs are fine: every option of the tool is read-only, so a file named `-x` does no harm. */
+  globsOk?: boolean;
+  check(args: readonly Arg[]): AllowCheck;
   examples: { allow: readonly string[]; notAllow: readonly string[] };
 }
 
-const OK: AllowCheck = { ok: true };
-const no = (why: string): AllowCheck => ({ ok: false, why });
+export const OK: AllowCheck = { ok: true };
+export const no = (why: string): AllowCheck => ({ ok: false, why });
 
-function readOnly(programs: string[], allow: string[], notAllow: string[] = []): AllowRule {
-  return {
-    name: programs[0] as string,
-    programs,
-    optionsMatter: false,
-    summary: 'is read-only',
-    check: () => OK,
-    examples: { allow, notAllow },
+const HELP = ['help', 'version'];
+
+/** A rule that only needs every option to be one the tool knows. */
+function options(spec: OptionSpec, extra?: (scanned: ScannedOptions, args: readonly Arg[]) => AllowCheck): (args: readonly Arg[]) => AllowCheck {
+  return (args) => {
+    const scanned = scanOptions(args.map((a) => a.value), spec);
+    if (scanned.unknown.length > 0) return no(`Leash does not know the option \`${scanned.unknown[0]}\``);
+    return extra ? extra(scanned, args) : OK;
   };
 }
 
-const FIND_FORBIDDEN = ['-exec', '-execdir', '-ok', '-okdir', '-delete', '-fprint', '-fprint0', '-fprintf', '-fls'];
-
-const GIT_SAFE_GLOBALS = [
-  '--no-pager', '-P', '--no-replace-objects', '--literal-pathspecs', '--glob-pathspecs', '--noglob-pathspecs',
-  '--icase-pathspecs', '--no-optional-locks', '--no-advice',
-];
-const GIT_READ_SUBCOMMANDS = ['status', 'log', 'diff', 'show', 'branch'];
-/** Long options of log/diff/show that write files or run external programs. */
-const GIT_FORBIDDEN_LONG = ['output', 'ext-diff'];
-const GIT_BRANCH_FLAGS = new Set([
-  '-a', '--all', '-r', '--remotes', '-l', '--list', '-v', '-vv', '--verbose', '--show-current', '-i',
-  '--ignore-case', '--no-color', '--omit-empty', '-q', '--quiet',
-]);
-const GIT_BRANCH_WITH_VALUE = ['contains', 'no-contains', 'merged', 'no-merged', 'points-at', 'sort', 'format', 'color', 'abbrev', 'column'];
-
-function checkGitBranch(args: readonly string[]): AllowCheck {
-  let listing = false;
-  const operands: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      operands.push(...args.slice(i + 1));
-      break;
-    }
-    if (GIT_BRANCH_FLAGS.has(arg)) {
-      if (arg === '-l' || arg === '--list') listing = true;
-      continue;
-    }
-    if (arg.startsWith('--')) {
-      const [written = '', value] = arg.slice(2).split(/=(.*)/s);
-      const name = resolveLongOption(written, GIT_BRANCH_WITH_VALUE);
-      if (!name) return no(`\`git branch ${arg}\` can change branches`);
-      if (value === undefined && !['color', 'abbrev', 'column'].includes(name)) i++;
-      continue;
-    }
-    if (arg.startsWith('-')) return no(`\`git branch ${arg}\` can change branches`);
-    operands.push(arg);
-  }
-  if (operands.length > 0 && !listing) return no('`git branch NAME` creates a branch');
-  return OK;
+function readOnly(programs: string[], spec: OptionSpec, allow: string[], notAllow: string[] = [], extra?: Parameters<typeof options>[1]): AllowRule {
+  return { name: programs[0] as string, programs, summary: 'is read-only', globsOk: true, check: options(spec, extra), examples: { allow, notAllow } };
 }
 
-function checkGit(args: readonly string[]): AllowCheck {
-  let i = 0;
-  while (i < args.length && (args[i] as string).startsWith('-')) {
-    const arg = args[i] as string;
-    if (arg === '-C') i += 2;
-    else if (GIT_SAFE_GLOBALS.includes(arg)) i += 1;
-    else return no(`git's global option \`${arg}\` can change what git runs or writes`);
+const LS: OptionSpec = {
+  short: short('aAbBcCdDfFgGhHiklLmnNopqQrRsStuUvxXZ1', 'IwT'),
+  long: long(
+    ['all', 'almost-all', 'author', 'escape', 'ignore-backups', 'directory', 'dired', 'file-type', 'human-readable', 'si', 'dereference-command-line', 'dereference-command-line-symlink-to-dir', 'dereference', 'inode', 'kibibytes', 'literal', 'numeric-uid-gid', 'hide-control-chars', 'show-control-chars', 'quote-name', 'recursive', 'reverse', 'size', 'zero', 'context', 'group-directories-first', 'no-group', 'full-time', ...HELP],
+    ['block-size', 'format', 'hide', 'ignore', 'quoting-style', 'sort', 'tabsize', 'time-style', 'width', 'time', 'indicator-style'],
+    ['color', 'colour', 'hyperlink', 'classify'],
+  ),
+};
+
+const GREP: OptionSpec = {
+  short: short('EFGPiyvwxcLloqsbHhnTZzUarRI', 'efmABCdD', ''),
+  long: long(
+    ['extended-regexp', 'fixed-strings', 'basic-regexp', 'perl-regexp', 'ignore-case', 'no-ignore-case', 'invert-match', 'word-regexp', 'line-regexp', 'count', 'files-without-match', 'files-with-matches', 'only-matching', 'quiet', 'silent', 'no-messages', 'byte-offset', 'with-filename', 'no-filename', 'line-number', 'initial-tab', 'null', 'null-data', 'text', 'recursive', 'dereference-recursive', 'binary', 'line-buffered', 'no-group-separator', ...HELP],
+    ['regexp', 'file', 'max-count', 'label', 'after-context', 'before-context', 'context', 'binary-files', 'devices', 'directories', 'exclude', 'exclude-from', 'exclude-dir', 'include', 'group-separator'],
+    ['color', 'colour'],
+  ),
+  numeric: true,
+};
+
+function checkGrep(scanned: ScannedOptions): AllowCheck {
+  for (const option of scanned.options) {
+    if (['--include', '--exclude', '--exclude-dir'].includes(option.name) && option.value !== undefined) {
+      const found = toolGlobCredential(option.value);
+      if (found) return no(`\`grep ${option.name}=${option.value}\` picks credential files (${found})`);
+    }
   }
-  const subcommand = args[i];
-  if (subcommand === undefined) return OK;
-  if (!GIT_READ_SUBCOMMANDS.includes(subcommand)) return no(`\`git ${subcommand}\` is not a read-only git command`);
-  const rest = args.slice(i + 1);
-  if (subcommand === 'branch') return checkGitBranch(rest);
-  for (const arg of rest) {
-    if (arg === '--') break;
-    if (!arg.startsWith('--')) continue;
-    const written = arg.slice(2).split('=')[0] ?? '';
-    const forbidden = GIT_FORBIDDEN_LONG.find((name) => written.length >= 2 && name.startsWith(written));
-    if (forbidden) return no(`\`git ${subcommand} ${arg}\` ${forbidden === 'output' ? 'writes a file' : 'runs an external diff program'}`);
+  const recursive = hasOption(scanned, '-r', '-R', '--recursive', '--dereference-recursive') || scanned.options.some((o) => (o.name === '-d' || o.name === '--directories') && o.value === 'recurse');
+  if (recursive) {
+    // The first operand is the pattern unless -e/-f gave it.
+    const patternGiven = hasOption(scanned, '-e', '--regexp', '-f', '--file');
+    const paths = scanned.operands.slice(patternGiven ? 0 : 1);
+    const home = paths.find((p) => isRecursiveOverHome(p));
+    if (home !== undefined) return no(`\`grep -r\` over \`${home}\` reads every credential file under it`);
   }
   return OK;
 }
 
-function checkDate(args: readonly string[]): AllowCheck {
-  const scanned = scanOptions(args, {
-    flags: 'uRI',
-    withValue: 'dfrs',
-    longFlags: ['utc', 'universal', 'rfc-email', 'debug', 'iso-8601', 'help', 'version'],
-    longWithValue: ['date', 'file', 'reference', 'set', 'rfc-3339', 'resolution'],
-  });
-  if (scanned.options.some((o) => o.name === '-s' || o.name === '--set')) return no('`date --set` changes the clock');
-  if (scanned.unknown.length > 0) return no(`unrecognised \`date\` option ${scanned.unknown[0]}`);
+const DATE: OptionSpec = {
+  short: short('uR', 'dfrs', 'I'),
+  long: long(['utc', 'universal', 'rfc-email', 'debug', ...HELP], ['date', 'file', 'reference', 'set', 'rfc-3339', 'resolution'], ['iso-8601']),
+};
+
+function checkDate(scanned: ScannedOptions): AllowCheck {
+  if (hasOption(scanned, '-s', '--set')) return no('`date --set` changes the clock');
   const setting = scanned.operands.find((operand) => !operand.startsWith('+'));
   if (setting !== undefined) return no(`\`date ${setting}\` sets the clock`);
   return OK;
 }
 
-function checkInstall(tool: string, forbiddenOptions: string[]): (args: readonly string[]) => AllowCheck {
+function checkPrintf(args: readonly Arg[]): AllowCheck {
+  const first = args[0]?.value;
+  if (first === undefined) return no('`printf` without a format is an error');
+  if (first.startsWith('-') && first !== '--') return no(`\`printf ${first}\` is an option (\`-v\` assigns a shell variable)`);
+  return OK;
+}
+
+function checkTestWords(args: readonly Arg[]): AllowCheck {
+  const problem = testProblem(args);
+  return problem ? { ok: false, why: problem.message, dynamic: problem.code === 'DYNAMIC_ARGUMENT' } : OK;
+}
+
+function checkInstall(tool: string, spec: OptionSpec, forbidden: string[]): (args: readonly Arg[]) => AllowCheck {
   return (args) => {
-    const subcommandIndex = args.findIndex((a) => !a.startsWith('-'));
-    if (args[subcommandIndex] !== 'install') return no(`only \`${tool} install\` is allowed by default`);
-    for (const arg of args) {
-      if (forbiddenOptions.some((o) => arg === o || arg.startsWith(`${o}=`) || (o.length === 2 && arg.startsWith(o)))) {
-        return no(`\`${tool} ${arg}\` can run arbitrary commands`);
-      }
-      if (/^[a-z]+:\/\//i.test(arg) || arg.endsWith('.rb')) return no(`\`${tool} install ${arg}\` installs from outside the package index`);
+    const scanned = scanOptions(args.map((a) => a.value), spec);
+    if (scanned.unknown.length > 0) return no(`Leash does not know the option \`${scanned.unknown[0]}\``);
+    const bad = scanned.options.find((o) => forbidden.includes(o.name));
+    if (bad) return no(`\`${tool} ${bad.name}\` can run arbitrary commands`);
+    if (scanned.operands[0] !== 'install') return no(`only \`${tool} install\` is allowed by default`);
+    for (const operand of scanned.operands.slice(1)) {
+      if (/[/:]/.test(operand) || operand.endsWith('.rb') || operand.endsWith('.deb') || operand.startsWith('.')) return no(`\`${tool} install ${operand}\` installs from outside the package index`);
     }
     return OK;
   };
 }
 
+const APT: OptionSpec = {
+  short: short('ydfmqsuhv', 'octa', ''),
+  long: long(['yes', 'assume-yes', 'assume-no', 'quiet', 'simulate', 'dry-run', 'no-install-recommends', 'install-recommends', 'install-suggests', 'fix-broken', 'fix-missing', 'no-download', 'download-only', 'reinstall', 'only-upgrade', 'no-upgrade', 'show-progress', 'verbose-versions', ...HELP], ['option', 'config-file', 'target-release', 'host-architecture']),
+};
+const BREW: OptionSpec = {
+  short: short('dfvsq'),
+  long: long(['debug', 'force', 'verbose', 'quiet', 'formula', 'formulae', 'cask', 'casks', 'dry-run', 'fetch-HEAD', 'HEAD', 'keep-tmp', 'build-from-source', 'force-bottle', 'ignore-dependencies', 'only-dependencies', 'overwrite', 'no-quarantine', 'quarantine', 'adopt', 'skip-cask-deps', 'zap', 'display-times', 'ask', 'skip-post-install', 'skip-link', ...HELP]),
+};
+
 export const ALLOW_RULES: readonly AllowRule[] = [
-  readOnly(['ls'], ['ls', 'ls -la ~/', 'ls -R src']),
-  readOnly(['cat'], ['cat README.md', 'cat ~/.zshrc'], ['cat ~/.ssh/id_rsa']),
-  readOnly(['echo'], ['echo hello', "echo 'rm -rf / is bad'"]),
-  readOnly(['pwd'], ['pwd']),
-  readOnly(['whoami'], ['whoami']),
-  readOnly(['uname'], ['uname -a']),
-  readOnly(['which'], ['which git']),
-  readOnly(['head'], ['head -n 5 file.txt']),
-  readOnly(['tail'], ['tail -n 20 log.txt']),
-  readOnly(['wc'], ['wc -l src/index.ts']),
-  readOnly(['grep', 'egrep', 'fgrep'], ['grep -rn "curl | sh" docs', 'grep -i todo src/a.ts']),
-  readOnly(['true', 'false', 'test', '['], ['true', 'test -f package.json', '[ -d src ]']),
+  readOnly(['ls'], LS, ['ls', 'ls -la ~/', 'ls -R src', 'ls --color=auto -1', 'ls -w80'], ['ls --frobnicate', './ls', 'node_modules/.bin/ls', '/tmp/ls']),
+  readOnly(['cat'], { short: short('AbeEnstTuv'), long: long(['show-all', 'number-nonblank', 'show-ends', 'number', 'squeeze-blank', 'show-tabs', 'show-nonprinting', ...HELP]) }, ['cat README.md', 'cat ~/.zshrc', 'cat -n a b'], ['cat ~/.ssh/id_rsa', 'cat --x a', 'cat /etc//shadow', 'cat /proc/1/environ']),
+  { name: 'echo', programs: ['echo'], summary: 'only prints', globsOk: true, check: () => OK, examples: { allow: ['echo hello', "echo 'rm -rf / is bad'", 'echo -n x'], notAllow: ['echo $(id)'] } },
+  readOnly(['pwd'], { short: short('LP'), long: long(HELP) }, ['pwd', 'pwd -P'], ['pwd -x']),
+  readOnly(['whoami'], { long: long(HELP) }, ['whoami']),
+  readOnly(['uname'], { short: short('asnrvmpio'), long: long(['all', 'kernel-name', 'nodename', 'kernel-release', 'kernel-version', 'machine', 'processor', 'hardware-platform', 'operating-system', ...HELP]) }, ['uname -a', 'uname -sr'], ['uname -z']),
+  readOnly(['which'], { short: short('as') }, ['which git', 'which -a node'], ['which --skip-alias git']),
+  readOnly(['head'], { short: short('qvz', 'cn'), long: long(['quiet', 'silent', 'verbose', 'zero-terminated', ...HELP], ['bytes', 'lines']), numeric: true }, ['head -n 5 file.txt', 'head -5 a', 'head -n5 a', 'head --lines=3 a'], ['head --x a']),
+  readOnly(['tail'], { short: short('fFqvz', 'cns'), long: long(['retry', 'quiet', 'silent', 'verbose', 'zero-terminated', ...HELP], ['bytes', 'lines', 'pid', 'sleep-interval', 'max-unchanged-stats'], ['follow']), numeric: true }, ['tail -n 20 log.txt', 'tail -f log', 'tail --follow=name log'], ['tail -x log']),
+  readOnly(['wc'], { short: short('clmwL'), long: long(['bytes', 'chars', 'lines', 'words', 'max-line-length', ...HELP], ['files0-from', 'total']) }, ['wc -l src/index.ts', 'wc -lw a'], ['wc -q a']),
+  readOnly(['grep', 'egrep', 'fgrep'], GREP, ['grep -rn "curl | sh" docs', 'grep -i todo src/a.ts', 'grep -C3 x a', 'grep --color=auto -e x a'], ['grep -r KEY ~', "grep -r --include='*.env' '' .", 'grep --frob x a', 'grep -rn x ~/'], (s) => checkGrep(s)),
+  { name: 'true', programs: ['true', 'false', ':'], summary: 'does nothing', check: () => OK, examples: { allow: ['true', 'false', ':'], notAllow: [] } },
+  { name: 'test', programs: ['test', '['], summary: 'only tests a condition', check: (args) => checkTestWords(args), examples: { allow: ['test -f package.json', '[ -d src ]'], notAllow: ["test -v 'a[$(id)]'"] } },
   {
     name: 'printf',
     programs: ['printf'],
-    optionsMatter: true,
     summary: 'only prints',
-    check: (args) => (args[0] === '-v' ? no('`printf -v` assigns a shell variable') : OK),
-    examples: { allow: ["printf '%s\\n' a b"], notAllow: ['printf -v x hi'] },
+    check: checkPrintf,
+    examples: { allow: ["printf '%s\\n' a b", 'printf -- -x'], notAllow: ['printf -v x hi', 'printf -vx hi', "printf '-va[$(id)]' x"] },
   },
   {
     name: 'date',
     programs: ['date'],
-    optionsMatter: true,
     summary: 'is read-only unless it sets the clock',
-    check: checkDate,
-    examples: { allow: ['date', 'date -u +%Y-%m-%d', "date -d '2 days ago'"], notAllow: ['date -s 12:00', 'date --set=now', 'date 010112002030'] },
+    check: options(DATE, checkDate),
+    examples: { allow: ['date', 'date -u +%Y-%m-%d', "date -d '2 days ago'", 'date -Iseconds'], notAllow: ['date -s 12:00', 'date --set=now', 'date 010112002030', 'date -us 1'] },
   },
   {
     name: 'find',
     programs: ['find'],
-    optionsMatter: true,
     summary: 'is read-only without actions that run, delete or write',
-    check: (args) => {
-      const action = args.find((a) => FIND_FORBIDDEN.includes(a));
-      return action ? no(`\`find ${action}\` ${action.startsWith('-f') ? 'writes a file' : action === '-delete' ? 'deletes files' : 'runs a command'}`) : OK;
-    },
-    examples: { allow: ['find . -name "*.ts"', 'find src -type f -newer x'], notAllow: ['find . -delete', 'find . -exec cat {} ;', 'find . -fprint out'] },
+    check: checkFind,
+    examples: { allow: ['find . -name "*.ts"', 'find src -type f -newer x', 'find . -maxdepth 2 \\( -name a -o -name b \\) -print'], notAllow: ['find . -delete', 'find . -exec cat {} ;', 'find . -fprint out', 'find . -frobnicate'] },
   },
   {
     name: 'git',
     programs: ['git'],
-    optionsMatter: true,
     summary: 'is a read-only git command',
     check: checkGit,
     examples: {
-      allow: ['git status', 'git log --oneline -5', 'git diff HEAD~1', 'git show HEAD', 'git branch -a', 'git -C repo status', 'git branch --list "feat*"'],
-      notAllow: ['git push', 'git -c core.pager=sh log', 'git --config-env=x=y log', 'git diff --output=x', 'git diff --ext-diff', 'git -p log', 'git branch new', 'git branch -D old', 'git log --outp=x'],
+      allow: ['git status', 'git log --oneline -5', 'git diff HEAD~1', 'git show HEAD', 'git branch -a', 'git branch --list "feat*"', 'git log -n 3 --stat'],
+      notAllow: ['git push', 'git -c core.pager=sh log', 'git --config-env=x=y log', 'git diff --output=x', 'git diff --ext-diff', 'git -p log', 'git branch new', 'git branch -D old', 'git log --outp=x', 'git -C repo status', "git log -p -- '*.env'", 'git log --frobnicate'],
     },
   },
   {
     name: 'brew-install',
     programs: ['brew'],
-    optionsMatter: true,
     summary: 'is allowed by default (note: installing a package runs its install scripts)',
-    check: checkInstall('brew', []),
+    check: checkInstall('brew', BREW, []),
     examples: { allow: ['brew install node', 'brew install --cask firefox'], notAllow: ['brew uninstall node', 'brew install https://x/y.rb'] },
   },
   {
     name: 'apt-install',
     programs: ['apt', 'apt-get'],
-    optionsMatter: true,
     summary: 'is allowed by default (note: installing a package runs its install scripts)',
-    check: checkInstall('apt', ['-o', '--option', '-c', '--config-file']),
-    examples: { allow: ['apt install ripgrep', 'apt-get install -y jq'], notAllow: ['apt remove jq', 'apt install -o APT::Update::Pre-Invoke::=x jq'] },
+    check: checkInstall('apt', APT, ['-o', '--option', '-c', '--config-file']),
+    examples: { allow: ['apt install ripgrep', 'apt-get install -y jq'], notAllow: ['apt remove jq', 'apt install -o APT::Update::Pre-Invoke::=x jq', 'apt-get install -yo DPkg::Pre-Invoke::=x jq', 'apt install ./x.deb'] },
   },
 ];
 
@@ -201,11 +193,11 @@ export function allowRuleFor(program: string): AllowRule | undefined {
   return BY_PROGRAM.get(program);
 }
 
-/** Checks a command's arguments against its allow rule. */
+/** Checks a command's arguments against its allow rule: static words first, then the rule. */
 export function checkAllowed(rule: AllowRule, args: readonly Arg[]): AllowCheck {
-  if (rule.optionsMatter) {
-    const dynamic = args.find((a) => a.dynamic);
-    if (dynamic) return no(`its argument \`${dynamic.word.source}\` is only known when it runs`);
-  }
-  return rule.check(args.map((a) => a.value));
+  const dynamic = args.find((a) => a.dynamic);
+  if (dynamic) return { ok: false, why: `its argument \`${dynamic.word.source}\` is only known when it runs`, dynamic: true };
+  const glob = args.find((a) => a.glob);
+  if (glob && !rule.globsOk) return no(`bash expands the glob \`${glob.word.source}\` into words that could be options`);
+  return rule.check(args);
 }

@@ -9,6 +9,8 @@ export interface Analysis {
   findings: Findings;
   /** Files a network fetcher wrote earlier in the script (`curl -o x.sh …; sh x.sh`). */
   downloads: Set<string>;
+  /** Shell functions defined so far, and whether calling one runs a network fetcher. */
+  functions: Map<string, { fetches: boolean }>;
   /** Analyses a script found inside the command (`sh -c '…'`, `eval`, a here-document for a shell). */
   analyzeScript(text: string, context: Context, outerSpan: Span): CommandInfo[];
 }
@@ -28,6 +30,8 @@ export interface Invocation {
   assignments: { name: string; value: Arg }[];
   stdin?: StdinInput;
   span: Span;
+  /** Files the command's redirections write (a fetcher's output saved there is a download). */
+  writes: string[];
 }
 
 export const MAX_SCRIPT_DEPTH = 6;

@@ -53,3 +53,26 @@ export async function createBashParser(options: BashParserOptions = {}): Promise
     },
   };
 }
+
+/** A child with the field it stands in (`null` for none). */
+export interface FieldChild {
+  node: SyntaxNode;
+  field: string | null;
+}
+
+/**
+ * The children of `node` with their field names, read with one tree cursor: much cheaper than
+ * `child(i)` plus `fieldNameForChild(i)`, which each walk the children from the start.
+ */
+export function childrenWithFields(node: SyntaxNode): FieldChild[] {
+  const out: FieldChild[] = [];
+  const cursor = node.walk();
+  try {
+    if (!cursor.gotoFirstChild()) return out;
+    do out.push({ node: cursor.currentNode, field: cursor.currentFieldName });
+    while (cursor.gotoNextSibling());
+    return out;
+  } finally {
+    cursor.delete();
+  }
+}

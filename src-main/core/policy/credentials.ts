@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * Paths that hold credentials. A command that names one (to read, copy or send it) needs a
  * person, whatever the command is. Glob arguments count when the glob could match one.
@@ -10,9 +12,16 @@ const CREDENTIAL_CONFIG_DIRECTORIES = new Set(['gcloud', 'gh', 'hub', 'op', 'rcl
 const CREDENTIAL_FILES = new Set([
   '.netrc', '_netrc', '.npmrc', '.pypirc', '.pgpass', '.git-credentials', '.vault-token', '.my.cnf', '.envrc',
   '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'authorized_keys', 'known_hosts', 'credentials.json',
+  '.bash_history', '.zsh_history', '.history', '.psql_history', '.mysql_history', '.python_history', '.node_repl_history',
 ]);
-const SYSTEM_SECRETS = new Set(['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/master.passwd']);
+const SYSTEM_SECRETS = new Set(['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/master.passwd', '/etc/shadow-', '/etc/gshadow-']);
+/** A process's environment (where secrets passed in variables live) and memory. */
+const PROCESS_SECRETS = /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem)$/;
+/** Leash's own data directory (settings, audit, batches) on each platform. */
+const LEASH_DATA = [/(^|\/)\.config\/leash(\/|$)/, /(^|\/)application support\/leash(\/|$)/, /(^|\/)appdata\/roaming\/leash(\/|$)/];
 const CREDENTIAL_EXTENSIONS = /\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc)$/i;
+/** A glob that matches ordinary files too (`*`, `*.md`) is not aimed at secrets. */
+const ORDINARY_NAMES = ['readme.md', 'index.ts', 'src', 'main.c', 'package.json', 'makefile'];
 const HARMLESS_ENV_TEMPLATES = /^\.env\.(example|sample|template|dist)$/;
 
 function globToRegExp(glob: string): RegExp {
@@ -51,13 +60,33 @@ function isCredentialFile(segment: string, glob: boolean): boolean {
     if (HARMLESS_ENV_TEMPLATES.test(segment)) return false;
     return CREDENTIAL_FILES.has(segment) || /^\.env\./.test(segment) || CREDENTIAL_EXTENSIONS.test(segment);
   }
+  if (ORDINARY_NAMES.some((name) => segmentMatches(segment, name, true))) return false;
   const probes = [...CREDENTIAL_FILES, '.env.local', 'server.pem', 'server.key'];
   return probes.some((name) => segmentMatches(segment, name, true));
 }
 
 /** Normalises the spellings of the home directory to `~`. */
 function normalizeHome(path: string): string {
-  return path.replace(/^(\$HOME|\$\{HOME\})(?=\/|$)/, '~');
+  return path.replace(/^(\$HOME|\$\{HOME\}|"\$HOME"|"\$\{HOME\}")(?=\/|$)/, '~');
+}
+
+/** `/etc//shadow`, `/etc/./shadow`, `a/../.ssh` name the same file as their normal form. */
+function normalizePath(path: string): string {
+  if (!path.includes('/')) return path;
+  // `/proc/self/root/etc/shadow` is `/etc/shadow`.
+  const normal = posix.normalize(path).replace(/^\/proc\/[^/]+\/root(?=\/)/, '');
+  return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
+}
+
+let leashHomeCache: { raw: string | undefined; normal: string | undefined } | undefined;
+
+/** The directory Leash keeps its state in, when set (`LEASH_HOME`), lower case. Read once: `process.env` is slow. */
+function leashHome(): string | undefined {
+  if (!leashHomeCache) {
+    const raw = typeof process === 'undefined' ? undefined : process.env.LEASH_HOME;
+    leashHomeCache = { raw, normal: raw ? normalizePath(raw).toLowerCase() : undefined };
+  }
+  return leashHomeCache.normal;
 }
 
 /**
@@ -67,9 +96,15 @@ function normalizeHome(path: string): string {
 export function credentialPath(value: string, glob = false): string | undefined {
   const candidates = new Set([value]);
   for (const part of value.split(/[=:,]/)) if (part) candidates.add(part);
+  const ownData = leashHome();
   for (const candidate of candidates) {
-    const path = normalizeHome(candidate.trim());
+    // Case-insensitive file systems (macOS, Windows) open `~/.SSH/ID_RSA` as `~/.ssh/id_rsa`.
+    const path = normalizePath(normalizeHome(candidate.trim())).toLowerCase();
     if (SYSTEM_SECRETS.has(path)) return path;
+    if (PROCESS_SECRETS.test(path)) return '/proc/*/environ';
+    if (LEASH_DATA.some((pattern) => pattern.test(path)) || (ownData && (path === ownData || path.startsWith(`${ownData}/`)))) {
+      return "Leash's own data directory";
+    }
     const segments = path.split('/').filter((s) => s !== '');
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i] as string;
@@ -84,4 +119,27 @@ export function credentialPath(value: string, glob = false): string | undefined 
     if (last !== undefined && isCredentialFile(last, glob)) return last;
   }
   return undefined;
+}
+
+/**
+ * For globs a tool matches itself (`grep --include`, git pathspecs), where `*` also matches a
+ * leading dot: `*.env` picks `.env`.
+ */
+export function toolGlobCredential(glob: string): string | undefined {
+  const direct = credentialPath(glob, true);
+  if (direct) return direct;
+  const last = glob.split('/').pop() ?? '';
+  if (!/[*?[]/.test(last)) return undefined;
+  const pattern = globToRegExp(last.toLowerCase());
+  if (ORDINARY_NAMES.some((name) => pattern.test(name))) return undefined;
+  const probes = [...CREDENTIAL_FILES, ...CREDENTIAL_DIRECTORIES, '.env.local', 'server.pem', 'server.key'];
+  return probes.find((name) => pattern.test(name));
+}
+
+/** A recursive read rooted here reaches the home directory's credential files. */
+export function isRecursiveOverHome(path: string): boolean {
+  const normal = normalizePath(normalizeHome(path.trim()));
+  if (normal === '~' || normal.startsWith('~/')) return true;
+  if (normal === '/' || /^\/(home|users|root|etc|proc|var|private)(\/|$)/i.test(normal)) return true;
+  return /(^|\/)\.\.(\/|$)/.test(normal);
 }

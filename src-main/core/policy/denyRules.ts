@@ -1,5 +1,5 @@
 import type { Arg } from './model.js';
-import { scanOptions } from './options.js';
+import { hasOption, longOptions, scanOptions, shortOptions, type OptionSpec } from './options.js';
 import { PRIVILEGE_ESCALATION, REMOTE_ACCESS, isRawDiskTool } from './programs.js';
 import type { Reason } from './types.js';
 
@@ -8,21 +8,37 @@ import type { Reason } from './types.js';
  * token. They see the command after quote removal, path reduction and wrapper unwrapping.
  */
 
-const RM_LONG_FLAGS = [
-  'force', 'interactive', 'one-file-system', 'no-preserve-root', 'preserve-root', 'recursive', 'dir', 'verbose',
-  'help', 'version',
-];
+const RM_OPTIONS: OptionSpec = {
+  short: shortOptions('rRfidvI'),
+  long: longOptions(
+    ['force', 'one-file-system', 'no-preserve-root', 'recursive', 'dir', 'verbose', 'help', 'version'],
+    [],
+    ['interactive', 'preserve-root'],
+  ),
+};
 
-/** `rm` is destructive with recursion plus no prompting, in any spelling GNU getopt accepts. */
+/**
+ * `rm` is destructive with recursion plus no prompting, in any spelling GNU getopt accepts:
+ * `-rf`, `-r -f`, `--rec --for`, `--interactive=never` (or `no`, `none`) for force.
+ */
 function rmRecursiveForce(args: readonly string[]): string | undefined {
-  const scanned = scanOptions(args, { flags: 'rRfidvI', longFlags: RM_LONG_FLAGS, longWithValue: [] });
-  const recursive = scanned.options.some((o) => o.name === '-r' || o.name === '-R' || o.name === '--recursive');
-  let force = scanned.options.some((o) => o.name === '-f' || o.name === '--force');
-  // `--interactive=never` is force spelled differently; getopt takes its value after `=`.
-  if (args.some((a) => /^--i[a-z-]*=never$/.test(a) && 'interactive'.startsWith(a.slice(2, a.indexOf('='))))) force = true;
+  const scanned = scanOptions(args, RM_OPTIONS);
+  const recursive = hasOption(scanned, '-r', '-R', '--recursive');
+  const force =
+    hasOption(scanned, '-f', '--force') ||
+    scanned.options.some((o) => o.name === '--interactive' && o.value !== undefined && ['never', 'no', 'none'].includes(o.value));
   if (!recursive || !force) return undefined;
-  const written = args.filter((a) => a.startsWith('-') && a !== '-' && !/^--?$/.test(a)).slice(0, 4).join(' ');
-  return written;
+  return args.filter((a) => a.startsWith('-') && a !== '-' && !/^--?$/.test(a)).slice(0, 4).join(' ');
+}
+
+/** What one argument says on its own, read as rm's options (for the linear backstop). */
+export function argumentFlags(arg: string): { recursive: boolean; force: boolean } {
+  if (!arg.startsWith('-') || arg === '-') return { recursive: false, force: false };
+  const scanned = scanOptions([arg], RM_OPTIONS);
+  return {
+    recursive: hasOption(scanned, '-r', '-R', '--recursive'),
+    force: hasOption(scanned, '-f', '--force') || scanned.options.some((o) => o.name === '--interactive' && ['never', 'no', 'none'].includes(o.value ?? '')),
+  };
 }
 
 export const DENY_RULE_EXAMPLES = {
@@ -36,14 +52,17 @@ export const DENY_RULE_EXAMPLES = {
   notDeny: ['rm -r x', 'rm -f x', "echo 'rm -rf / is bad'", 'grep -rn "curl | sh" docs', 'curl https://x -o f'],
 } as const;
 
+/** The deny rules that depend on arguments, which also run on every argv suffix of an unknown program. */
+export function argumentDenyReasons(program: string, args: readonly Arg[]): Reason[] {
+  if (program !== 'rm') return [];
+  const flags = rmRecursiveForce(args.map((a) => a.value));
+  if (flags === undefined) return [];
+  return [{ code: 'RM_RECURSIVE_FORCE', rule: 'deny:rm-recursive-force', message: `blocked: \`rm\` with recursive and force flags (\`${flags}\`)` }];
+}
+
 export function denyReasons(program: string, args: readonly Arg[]): Reason[] {
-  const values = args.map((a) => a.value);
-  if (program === 'rm') {
-    const flags = rmRecursiveForce(values);
-    if (flags !== undefined) {
-      return [{ code: 'RM_RECURSIVE_FORCE', rule: 'deny:rm-recursive-force', message: `blocked: \`rm\` with recursive and force flags (\`${flags}\`)` }];
-    }
-  }
+  const byArguments = argumentDenyReasons(program, args);
+  if (byArguments.length > 0) return byArguments;
   if (PRIVILEGE_ESCALATION.has(program)) {
     return [{ code: 'PRIVILEGE_ESCALATION', rule: 'deny:privilege-escalation', message: `blocked: \`${program}\` runs commands with another user's privileges` }];
   }
@@ -56,8 +75,43 @@ export function denyReasons(program: string, args: readonly Arg[]): Reason[] {
   return [];
 }
 
-const BLOCK_DEVICE = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d|rdisk\d|md\d|dm-\d|mapper\/|loop\d|sr\d)/;
+const BLOCK_DEVICE = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d|rdisk\d|md\d|dm-\d|mapper\/|loop\d|sr\d|block\/|disk\/)/;
+/** Names a glob such as `/dev/sd[a]` or `/dev/nvme*` could expand to. */
+const SAMPLE_DEVICES = [
+  '/dev/sda', '/dev/sdb1', '/dev/hda', '/dev/vda', '/dev/xvda', '/dev/nvme0n1', '/dev/nvme0n1p1', '/dev/mmcblk0',
+  '/dev/disk0', '/dev/rdisk0', '/dev/md0', '/dev/dm-0', '/dev/loop0', '/dev/sr0', '/dev/mapper/root',
+];
 
-export function isBlockDevice(path: string): boolean {
-  return BLOCK_DEVICE.test(path);
+/** `path` is already normalised (`/dev//sda` is `/dev/sda`); `glob` says its glob characters are live. */
+export function isBlockDevice(path: string, glob = false): boolean {
+  if (BLOCK_DEVICE.test(path)) return true;
+  if (!glob || !/[*?[]/.test(path)) return false;
+  const pattern = globPattern(path);
+  return SAMPLE_DEVICES.some((device) => pattern.test(device));
 }
+
+/** A glob as a regular expression (`[!x]` and `[^x]` negate), for matching candidate names. */
+export function globPattern(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i] as string;
+    if (char === '*') source += '.*';
+    else if (char === '?') source += '.';
+    else if (char === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close === -1) source += '\\[';
+      else {
+        const body = glob.slice(i + 1, close).replace(/^[!^]/, '^').replace(/\\/g, '\\\\').replace(/\[:(\w+):\]/g, (_, name: string) => CLASSES[name] ?? 'a-zA-Z0-9');
+        source += `[${body}]`;
+        i = close;
+      }
+    } else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`^${source}$`, 's');
+  } catch {
+    return /^.*$/s;
+  }
+}
+
+const CLASSES: Record<string, string> = { alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', lower: 'a-z', upper: 'A-Z', space: ' \\t', punct: '!-/:-@[-`{-~' };

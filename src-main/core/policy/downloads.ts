@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Analysis } from './analysis.js';
 import type { Arg } from './model.js';
+import { longOptions, scanOptions, shortOptions, type OptionSpec } from './options.js';
 import type { Reason } from './types.js';
 
 /**
@@ -10,23 +11,39 @@ import type { Reason } from './types.js';
  */
 
 
+/** curl's and wget's options that take a value, so a clustered `-fsSLo FILE` is read as getopt does. */
+const CURL_OPTIONS: OptionSpec = {
+  short: shortOptions('#0123467:ABfGgIiJjkLlMNnOpqRsSvVZz', 'abcCdDeEFhHKmoPQrtTuUwxXYy'),
+  long: longOptions([], ['output', 'output-dir', 'config', 'upload-file', 'data', 'url', 'user', 'header', 'request', 'cookie', 'cookie-jar', 'dump-header', 'trace', 'trace-ascii', 'stderr', 'write-out']),
+};
+const WGET_OPTIONS: OptionSpec = {
+  short: shortOptions('46bcdEFhHkKLmNnpqrSvVx', 'aAcDeIilLoOPQRtTUwXY'),
+  long: longOptions([], ['output-document', 'directory-prefix', 'output-file', 'append-output', 'input-file', 'execute']),
+};
+
 /**
- * Where a fetcher saves: its output option (`curl -o F`, `wget -O F`, `--output F`, …) and, for
- * any URL, the URL's last segment (`curl -O`, `wget`'s default). Over-recording only matters if
- * the same command then runs that file.
+ * Where a fetcher saves: its output option (`curl -o F`, `-fsSLo F`, `wget -O F`, `--output F`),
+ * the files its output is redirected to, and, for any URL, the URL's last segment (`curl -O`,
+ * wget's default). Over-recording only matters if the same command then runs that file.
  */
-export function recordDownloads(analysis: Analysis, program: string, args: readonly Arg[]): void {
-  const outputOption = program === 'curl' ? /^(-o|--output)$/ : program.startsWith('wget') ? /^(-O|--output-document)$/ : /^(-o|-O|--output|--out)$/;
-  const attachedOption = program === 'curl' ? /^(?:-o|--output=)(.+)$/ : program.startsWith('wget') ? /^(?:-O|--output-document=)(.+)$/ : /^(?:-[oO]|--output=|--out=)(.+)$/;
+export function recordDownloads(analysis: Analysis, program: string, args: readonly Arg[], writes: readonly string[]): void {
   const values = args.map((a) => a.value);
-  values.forEach((value, index) => {
-    const next = values[index + 1];
-    if (outputOption.test(value) && next !== undefined) analysis.downloads.add(next);
-    const attached = attachedOption.exec(value)?.[1];
+  const wget = program.startsWith('wget');
+  const scanned = scanOptions(values, wget ? WGET_OPTIONS : CURL_OPTIONS);
+  const outputs = wget ? ['-O', '--output-document'] : ['-o', '--output'];
+  for (const option of scanned.options) if (outputs.includes(option.name) && option.value) analysis.downloads.add(option.value);
+  for (const value of values) {
+    const attached = /^--(?:output|output-document|out)=(.+)$/.exec(value)?.[1];
     if (attached) analysis.downloads.add(attached);
     const url = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\/([^/?#]+)(?:[?#].*)?$/i.exec(value);
     if (url?.[1]) analysis.downloads.add(url[1]);
-  });
+  }
+  for (const file of writes) analysis.downloads.add(file);
+}
+
+/** `curl … | tee FILE`: every file tee writes holds the download. */
+export function recordTee(analysis: Analysis, args: readonly Arg[]): void {
+  for (const arg of args) if (!arg.value.startsWith('-')) analysis.downloads.add(arg.value);
 }
 
 /** The download `path` names, if any: same path, or the same file name in the working directory. */

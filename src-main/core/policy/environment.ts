@@ -1,3 +1,5 @@
+import type { Reason } from './types.js';
+
 /**
  * Environment assignments in front of a command (`X=1 cmd`). A handful only change how output
  * looks; the rest can change which code a program loads (`LD_PRELOAD`, `PATH`, `GIT_*`,
@@ -22,4 +24,20 @@ export function environmentRisk(name: string): EnvironmentRisk {
   if (PRESENTATION_VARIABLES.has(name) || /^LC_[A-Z]+$/.test(name)) return 'presentation';
   if (LOADER_VARIABLES.some((pattern) => pattern.test(name))) return 'loader';
   return 'unknown';
+}
+
+/** Asks for every assignment in front of a command that is not known to be harmless. */
+export function checkAssignments(assignments: readonly { name: string; value: { word: { source: string } } }[], add: (r: Reason) => void): void {
+  for (const { name, value } of assignments) {
+    const risk = environmentRisk(name);
+    if (risk === 'presentation') continue;
+    add({
+      code: 'ENV_PREFIX',
+      rule: 'ask:env-prefix',
+      message:
+        risk === 'loader'
+          ? `\`${name}=…\` changes which code or configuration programs load`
+          : `\`${value.word.source}\` sets an environment variable for the command; Leash does not know it to be harmless`,
+    });
+  }
 }

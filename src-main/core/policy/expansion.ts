@@ -20,7 +20,7 @@ export interface ExpandedWord {
   braces: boolean;
 }
 
-function splitFields(word: Word): Char[][] {
+function splitFields(word: Word, separators: RegExp): Char[][] {
   const fields: Char[][] = [[]];
   const current = (): Char[] => fields[fields.length - 1] as Char[];
   const push = (text: string, active: boolean): void => {
@@ -29,8 +29,8 @@ function splitFields(word: Word): Char[][] {
   for (const piece of word.pieces) {
     if (piece.kind === 'split') {
       fields.push([]);
-    } else if (piece.kind === 'dynamic' && !piece.inQuotes) {
-      const parts = piece.text.split(/[ \t\n]+/);
+    } else if ((piece.kind === 'dynamic' || piece.kind === 'known') && !piece.inQuotes) {
+      const parts = piece.text.split(separators);
       parts.forEach((part, index) => {
         if (index > 0) fields.push([]);
         push(part, false);
@@ -110,11 +110,23 @@ function braceExpand(chars: Char[], budget: { left: number }): Char[][] | undefi
   return results;
 }
 
-export function expandWord(word: Word): ExpandedWord {
+/** IFS characters as a splitting pattern (`IFS=,` splits `$x` at commas). */
+function separatorsOf(ifs: string | undefined): RegExp {
+  if (ifs === undefined) return /[ \t\n]+/;
+  if (ifs === '') return /(?!)/;
+  return new RegExp(`[${ifs.replace(/[\\\]^-]/g, '\\$&')}]+`);
+}
+
+/** `ifs`: the value of IFS when an earlier assignment set it statically. */
+export function expandWord(word: Word, ifs?: string): ExpandedWord {
+  // Most words have no braces and nothing to split: one field, as written.
+  if (word.pieces.every((p) => p.kind === 'quoted' || (p.kind === 'unquoted' && !p.text.includes('{')) || ((p.kind === 'dynamic' || p.kind === 'known') && p.inQuotes))) {
+    return { fields: [word.pieces.map((p) => p.text).join('')], braces: false };
+  }
   const budget = { left: EXPANSION_LIMIT };
   const fields: string[] = [];
   let braces = false;
-  for (const field of splitFields(word)) {
+  for (const field of splitFields(word, separatorsOf(ifs))) {
     const expanded = braceExpand(field, budget);
     if (!expanded) return { fields: undefined, braces: true };
     if (expanded.length !== 1 || expanded[0] !== field) braces = true;

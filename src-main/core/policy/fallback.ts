@@ -14,11 +14,12 @@ import type { Span } from './types.js';
 
 const SEPARATORS = new Set([';', '&&', '||', '&', ';;', '(', ')', '\n']);
 const PIPES = new Set(['|', '|&']);
+const GROUPING = new Set(['{', '}', '!', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', 'done', 'fi', 'time', 'esac']);
 const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '>|', '<>', '&>>', '<<<']);
 
 function toArg(text: string, span: Span): Arg {
   const word = { pieces: [{ kind: 'unquoted' as const, text }], source: text, span };
-  return { value: text, dynamic: /\$/.test(text), glob: /[*?[]/.test(text), word, nested: [] };
+  return { value: text, dynamic: /\$/.test(text), unknown: /\$/.test(text), glob: /[*?[]/.test(text), word, nested: [] };
 }
 
 export function scanForDenials(analysis: Analysis, text: string, context: Context, span: Span): void {
@@ -28,12 +29,12 @@ export function scanForDenials(analysis: Analysis, text: string, context: Contex
   } catch {
     return;
   }
-  const quiet: Context = { ...context, denyOnly: true, outerSpan: context.outerSpan ?? span };
+  const quiet: Context = { ...context, denyOnly: true, recordCommands: !context.denyOnly, outerSpan: context.outerSpan ?? span };
   let words: Arg[] = [];
   let pipeline: CommandInfo[] = [];
   const flush = (piped: boolean): void => {
     if (words.length > 0) {
-      const infos = invoke(analysis, { args: words, assignments: [], span }, quiet);
+      const infos = invoke(analysis, { args: words, assignments: [], span, writes: [] }, quiet);
       const fetcher = fetcherIn(pipeline);
       const consumer = infos.find((i) => i.runsStdin);
       if (fetcher && consumer) {
@@ -48,6 +49,14 @@ export function scanForDenials(analysis: Analysis, text: string, context: Contex
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as ParseEntry;
     if (typeof token === 'string') {
+      // `{`/`}` and the keywords open and close groups; `2` right before `>` is a descriptor.
+      if (words.length === 0 && GROUPING.has(token)) continue;
+      if ((token === '}' || token === 'done' || token === 'fi' || token === 'esac') && words.length > 0) {
+        flush(false);
+        continue;
+      }
+      const next = tokens[i + 1];
+      if (/^\d+$/.test(token) && next && typeof next === 'object' && 'op' in next && REDIRECTS.has(next.op)) continue;
       const fields = expandWord(toArg(token, span).word).fields ?? [token];
       words.push(...fields.map((f) => toArg(f, span)));
     } else if ('op' in token) {

@@ -1,12 +1,16 @@
-import { verdictOfCode, type Reason, type Span } from './types.js';
+import { verdictOfCode, type JudgedCommand, type Reason, type Span } from './types.js';
+
+export type { JudgedCommand };
 import type { Word } from './words.js';
 
 /** One field of a simple command's argument vector after brace expansion and splitting. */
 export interface Arg {
   /** Best known value (unknown expansions stay as their source text). */
   value: string;
-  /** Contains an expansion whose value is not known statically. */
+  /** Not statically known: an expansion, a substitution, a tracked variable. Allow needs false. */
   dynamic: boolean;
+  /** Only known when it runs, even with the variables tracked so far (deny rules can't see it). */
+  unknown?: boolean;
   /** Contains unquoted glob characters. */
   glob: boolean;
   word: Word;
@@ -17,7 +21,7 @@ export interface Arg {
 /** What the pipeline- and substitution-level checks need to know about a command. */
 export interface CommandInfo {
   program: string;
-  /** A network fetcher (`curl`, `wget`, …). */
+  /** A network fetcher (`curl`, `wget`, …), or something that runs one (a function, `tee` of one). */
   fetches: boolean;
   /** A shell or interpreter that takes its program from standard input. */
   runsStdin: boolean;
@@ -39,12 +43,19 @@ export interface Context {
   outerSpan?: Span;
   /** Variables assigned statically earlier in the script. */
   variables: Map<string, string>;
-  /** A second look at the text (fallback tokenizing, joined line continuations): only denials count. */
+  /** A second look at the text (fallback tokenizing, argv suffixes): only denials count. */
   denyOnly?: boolean;
+  /** How many wrappers (`env`, `nice`, `strace`, …) deep this command is. */
+  wrappers?: number;
+  /** Inside a suffix tried by the backstop: no further suffixes (bounded work). */
+  inSuffix?: boolean;
+  /** Record the commands judged even so (the fallback tokenizer is the only judge of unparsable text). */
+  recordCommands?: boolean;
 }
 
 export interface Findings {
   reasons: Reason[];
+  commands: JudgedCommand[];
   add(reason: Reason, context: Context): void;
 }
 
@@ -56,21 +67,34 @@ export function describeWhere(context: Context): string {
   return context.where.length === 0 ? '' : `, ${[...context.where].reverse().join(', ')}`;
 }
 
+/** More reasons than this are summarised: a hostile 16,000-stage pipeline must stay linear. */
+const MAX_REASONS = 200;
+
 export function createFindings(): Findings {
   const reasons: Reason[] = [];
+  const seen = new Set<string>();
+  const dropped = new Set<string>();
   return {
     reasons,
+    commands: [],
     add(reason, context) {
       if (context.denyOnly && verdictOfCode(reason.code) !== 'deny') return;
       const span = context.outerSpan ?? reason.span;
       const message = `${reason.message}${describeWhere(context)}`;
+      const key = `${reason.code}\u0000${message}\u0000${span?.start ?? ''}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (reasons.length >= MAX_REASONS) {
+        // Keep one reason of every code (a deny must never be lost), drop the repeats.
+        if (dropped.has(reason.code) || reasons.some((r) => r.code === reason.code)) {
+          dropped.add(reason.code);
+          return;
+        }
+      }
       const full: Reason = { code: reason.code, message };
       if (reason.rule) full.rule = reason.rule;
       if (span) full.span = span;
-      const duplicate = reasons.some(
-        (r) => r.code === full.code && r.message === full.message && r.span?.start === full.span?.start,
-      );
-      if (!duplicate) reasons.push(full);
+      reasons.push(full);
     },
   };
 }

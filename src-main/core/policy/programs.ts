@@ -1,10 +1,13 @@
-import { scanOptions } from './options.js';
+import { scanOptions, shortOptions } from './options.js';
 
 /** Families of programs the rules talk about. Names are compared after path reduction. */
 
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish', 'csh', 'tcsh']);
 
-export const PRIVILEGE_ESCALATION = new Set(['sudo', 'doas', 'pkexec', 'su', 'run0', 'sudoedit']);
+export const PRIVILEGE_ESCALATION = new Set(['sudo', 'doas', 'pkexec', 'su', 'run0', 'sudoedit', 'runuser', 'please', 'gosu', 'su-exec']);
+
+/** Paths that name a process's own standard input: `bash /dev/stdin` reads its script from the pipe. */
+export const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '/proc/thread-self/fd/0']);
 
 export const REMOTE_ACCESS = new Set(['ssh', 'scp', 'sftp', 'slogin', 'autossh', 'sshpass', 'mosh', 'rsh', 'rlogin', 'rcp']);
 
@@ -71,14 +74,14 @@ export function shellMode(args: readonly string[]): ShellMode {
 
 function modeAt(index: number, command: boolean, stdin: boolean, args: readonly string[]): ShellMode {
   if (command) return { kind: 'command', scriptIndex: index < args.length ? index : -1 };
-  if (stdin || index >= args.length) return { kind: 'stdin' };
+  if (stdin || index >= args.length || STDIN_PATHS.has(args[index] as string)) return { kind: 'stdin' };
   return { kind: 'file', fileIndex: index };
 }
 
 /** Whether an interpreter invocation takes its program from stdin (`python3`, `perl -`, `node`). */
 export function interpreterReadsStdin(args: readonly string[]): boolean {
-  if (args.includes('-')) return true;
-  const scanned = scanOptions(args, { flags: 'EIOBuvqsSbdxih', withValue: 'WX', stopAtOperand: true });
+  if (args.some((a) => STDIN_PATHS.has(a))) return true;
+  const scanned = scanOptions(args, { short: shortOptions('EIOBuvqsSbdxih', 'WX'), stopAtOperand: true });
   const codeFlags = ['-c', '-e', '-E', '-m', '-p', '-r', '--eval', '--print', '--require', '--version', '--help'];
   const givesCode = args.some((a) => codeFlags.includes(a) || /^-[a-zA-Z]*[cem]/.test(a));
   return !givesCode && scanned.operands.length === 0;

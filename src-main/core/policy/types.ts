@@ -25,7 +25,10 @@ export const ASK_CODES = [
   'PARSE_ERROR',
   'UNSUPPORTED_SYNTAX',
   'NESTING_TOO_DEEP',
+  'ANALYSIS_FAILED',
   'INVISIBLE_CHARACTER',
+  'CONTROL_CHARACTER',
+  'LINE_CONTINUATION',
   'NON_ASCII_COMMAND_NAME',
   'COMMAND_SUBSTITUTION',
   'PROCESS_SUBSTITUTION',
@@ -33,6 +36,7 @@ export const ASK_CODES = [
   'ARITHMETIC_EXPANSION',
   'BRACE_EXPANSION',
   'OUTPUT_REDIRECT',
+  'NETWORK_REDIRECT',
   'PIPE_TO_INTERPRETER',
   'BACKGROUND_JOB',
   'FUNCTION_DEFINITION',
@@ -80,6 +84,18 @@ export interface Classification {
   reasons: Reason[];
   /** The programs the command runs, after unwrapping, in order of appearance (for dry runs). */
   programs: string[];
+  /**
+   * Every simple command the engine judged, in the order it judged them, with its words after
+   * quote removal and expansion (the bash oracle in the tests compares these with what bash ran).
+   */
+  commands: JudgedCommand[];
+}
+
+/** One simple command the engine judged. */
+export interface JudgedCommand {
+  argv: string[];
+  /** Indexes of words only known when the command runs (expansions, globs): they may become any number of words. */
+  unknown?: number[];
 }
 
 /** A tool call proposed by an agent. */

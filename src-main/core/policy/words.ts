@@ -5,14 +5,19 @@ import type { Span } from './types.js';
  * A word as bash would see it after quote removal, kept as pieces so later steps know which
  * characters came from quotes (no globbing, no brace expansion) and which from expansions.
  */
-export type PieceKind = 'unquoted' | 'quoted' | 'dynamic' | 'split';
+export type PieceKind = 'unquoted' | 'quoted' | 'known' | 'dynamic' | 'split';
 
 export interface Piece {
+  /**
+   * `known`: a variable whose value an earlier static assignment gave (right for the deny rules,
+   * not proof enough to allow); `dynamic`: only known when it runs; `split`: an unquoted `$IFS`.
+   */
   kind: PieceKind;
   /** The value the piece contributes; for an unknown expansion, its source text. */
   text: string;
   /** Whether a dynamic piece sits inside double quotes (then it is not word-split). */
   inQuotes?: boolean;
+  nulCut?: boolean;
 }
 
 export interface Word {
@@ -20,6 +25,8 @@ export interface Word {
   /** Source text of the word. */
   source: string;
   span: Span;
+  /** A `$'…'` part held a NUL, where bash cut it short (the value is already cut). */
+  nulCut?: boolean;
 }
 
 /** Statically known variable values, tracked in script order (`x=rm; $x -rf /`). */
@@ -82,8 +89,17 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '?': '?',
 };
 
-/** Decodes the body of a `$'...'` string. */
-export function decodeAnsiC(body: string): string {
+/**
+ * Decodes the body of a `$'...'` string. Bash stores the result as a C string, so a NUL (`\0`,
+ * `\x00`, `\u0000`, `\c@`) ends it there: `$'-delete\0x'` is `-delete`.
+ */
+export function decodeAnsiC(body: string): { text: string; nulCut: boolean } {
+  const decoded = decodeEscapes(body);
+  const nul = decoded.indexOf('\0');
+  return nul === -1 ? { text: decoded, nulCut: false } : { text: decoded.slice(0, nul), nulCut: true };
+}
+
+function decodeEscapes(body: string): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const char = body[i] as string;
@@ -122,7 +138,8 @@ function expansionPiece(node: SyntaxNode, inQuotes: boolean, vars: KnownVariable
   const name = plainVariableName(node);
   if (name === 'IFS' && !inQuotes) return { kind: 'split', text: ' ' };
   const known = name === undefined ? undefined : vars.get(name);
-  return { kind: 'dynamic', text: known ?? node.text, inQuotes };
+  if (known !== undefined) return { kind: 'known', text: known, inQuotes };
+  return { kind: 'dynamic', text: node.text, inQuotes };
 }
 
 /** `$NAME` or `${NAME}` without operators: the variable's name, otherwise undefined. */
@@ -144,19 +161,26 @@ export function plainVariableName(node: SyntaxNode): string | undefined {
 function piecesOf(node: SyntaxNode, vars: KnownVariables): Piece[] {
   switch (node.type) {
     case 'word':
+      return unquotedPieces(node.text);
     case 'command_name':
     case 'concatenation':
       return childrenWithGaps(node, node.startIndex, node.endIndex, vars, (gap) => unquotedPieces(gap));
     case 'number':
+      if (node.namedChildCount > 0) return [{ kind: 'dynamic', text: node.text }];
+      return unquotedPieces(node.text);
     case 'brace_expression':
     case 'extglob_pattern':
+    case 'test_operator':
+    case 'regex':
     case 'variable_name':
     case 'special_variable_name':
       return unquotedPieces(node.text);
     case 'raw_string':
       return [{ kind: 'quoted', text: node.text.slice(1, -1) }];
-    case 'ansi_c_string':
-      return [{ kind: 'quoted', text: decodeAnsiC(node.text.slice(2, -1)) }];
+    case 'ansi_c_string': {
+      const decoded = decodeAnsiC(node.text.slice(2, -1));
+      return [{ kind: 'quoted', text: decoded.text, ...(decoded.nulCut ? { nulCut: true } : {}) }];
+    }
     case 'string':
     case 'translated_string': {
       const open = node.type === 'string' ? 1 : 2;
@@ -182,16 +206,23 @@ function childrenWithGaps(
   inQuotes = false,
 ): Piece[] {
   const pieces: Piece[] = [];
-  const source = node.tree.rootNode.text;
+  // The node's own text, indexed from its start (not the whole script's: that is a copy per word).
+  const own = node.text;
+  const source = { slice: (from: number, to: number): string => own.slice(from - node.startIndex, to - node.startIndex) };
   let cursor = start;
   for (const child of node.namedChildren) {
     if (!child || child.startIndex < start || child.endIndex > end) continue;
     const isExpansion = EXPANSION_TYPES.has(child.type);
     const isLeaf = child.type === 'string_content' || (node.type === 'word' && !isExpansion);
     if (isLeaf) continue;
-    if (child.startIndex > cursor) pieces.push(...gapPieces(source.slice(cursor, child.startIndex)));
+    if (child.startIndex > cursor) {
+      let gap = source.slice(cursor, child.startIndex);
+      // `$"…"`: the grammar leaves the `$` of a translated string in the gap; it is not text.
+      if (!inQuotes && child.type === 'string' && /(^|[^\\])\$$/.test(gap)) gap = gap.slice(0, -1);
+      if (gap !== '') pieces.push(...gapPieces(gap));
+    }
     if (inQuotes) {
-      pieces.push(isExpansion ? expansionPiece(child, true, vars) : { kind: 'dynamic', text: child.text, inQuotes });
+      pieces.push(isExpansion ? expansionPiece(child, true, vars) : { kind: 'dynamic', text: child.text, inQuotes: true });
     } else {
       pieces.push(...piecesOf(child, vars));
     }
@@ -201,12 +232,32 @@ function childrenWithGaps(
   return pieces;
 }
 
-export function evaluateWord(node: SyntaxNode, vars: KnownVariables = new Map()): Word {
-  return { pieces: piecesOf(node, vars), source: node.text, span: nodeSpan(node) };
+/** `~` and `~/…` are the home directory (static); `~name`, `~+`, `~-` depend on the system. */
+function checkTilde(pieces: Piece[]): Piece[] {
+  const first = pieces[0];
+  if (first?.kind !== 'unquoted' || !first.text.startsWith('~')) return pieces;
+  const prefixEnd = first.text.indexOf('/');
+  const prefix = prefixEnd === -1 ? first.text : first.text.slice(0, prefixEnd);
+  const alone = prefixEnd !== -1 || pieces.length === 1;
+  if (prefix === '~' && alone) return pieces;
+  return [{ kind: 'dynamic', text: first.text }, ...pieces.slice(1)];
 }
 
+export function evaluateWord(node: SyntaxNode, vars: KnownVariables = new Map()): Word {
+  const pieces = checkTilde(piecesOf(node, vars));
+  const word: Word = { pieces, source: node.text, span: nodeSpan(node) };
+  if (pieces.some((p) => p.nulCut)) word.nulCut = true;
+  return word;
+}
+
+/** Not fully known before it runs: allow needs every word static. */
 export function isDynamic(word: Word): boolean {
-  return word.pieces.some((p) => p.kind === 'dynamic' || p.kind === 'split');
+  return word.pieces.some((p) => p.kind === 'dynamic' || p.kind === 'split' || p.kind === 'known');
+}
+
+/** Unknown even with the variables tracked so far (the deny rules can use `known` values). */
+export function isUnknown(word: Word): boolean {
+  return word.pieces.some((p) => p.kind === 'dynamic');
 }
 
 /** The word's value as far as it is known: unknown expansions stay as their source text. */
