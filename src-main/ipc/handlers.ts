@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { AuditError, forgetPendingKey, readAuditTail, readPendingKey, verifyAudit, type AuditRecord } from '../core/audit/index.js';
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
@@ -46,7 +46,9 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       return previewPaste(text, leash.engine, current);
     },
     'batch:create': async ({ entries, cwd, reason }) => {
-      const dir = cwd && isAbsolute(cwd) ? cwd : homedir();
+      // No directory means the home directory (the form's default); anything else is checked by
+      // core like every other door's: a relative or missing one is CWD_NOT_FOUND, never replaced.
+      const dir = cwd === undefined || cwd.trim() === '' ? homedir() : cwd;
       return batches.create({ entries, cwd: dir, reason, source: 'paste' });
     },
     'batch:approve': ({ id, entryIds }) => batches.approve(id, { entryIds, by: 'manual' }),

@@ -93,4 +93,13 @@ describe('the IPC handler table', () => {
     const sneaky = await dispatch(handlers, 'batch:run', { id, command: 'rm -rf /' });
     expect(sneaky).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
   });
+
+  it('refuses a relative or missing working directory instead of running in the home directory', async () => {
+    for (const cwd of ['relative/dir', './here', join(tmpdir(), 'leash-ipc-no-such-dir')]) {
+      const created = await dispatch(handlers, 'batch:create', { entries: [{ command: 'echo where' }], cwd });
+      expect(created).toMatchObject({ ok: false, error: { code: 'CWD_NOT_FOUND' } });
+    }
+    const home = await dispatch(handlers, 'batch:create', { entries: [{ command: 'echo home' }], cwd: '  ' });
+    expect(home).toMatchObject({ ok: true, value: { cwd: (await dispatch(handlers, 'app:info', {}) as { value: { homeDir: string } }).value.homeDir } });
+  });
 });
