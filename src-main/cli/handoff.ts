@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { connectControl, ControlError, type ControlClient } from '../control/client.js';
 import type { AgentBatchView, ControlProgress } from '../control/protocol.js';
@@ -61,10 +62,13 @@ export async function handOff(control: ControlClient, batch: HandedBatch, option
     stoppedWaiting = true;
     control.close();
   });
+  // Like any agent, this process may read back only what it proposed (control/batchOwners.ts).
+  const session = randomBytes(24).toString('base64url');
   try {
     let proposed: AgentBatchView;
     try {
       proposed = (await control.request('propose', {
+        session,
         entries: batch.entries,
         cwd: batch.cwd,
         stopOnFailure: batch.stopOnFailure,
@@ -94,7 +98,7 @@ export async function handOff(control: ControlClient, batch: HandedBatch, option
     let view: AgentBatchView;
     try {
       view = proposed.status === 'pending' || proposed.status === 'approved' || proposed.status === 'running'
-        ? ((await control.request('wait', { batchId: proposed.batchId }, onProgress)) as AgentBatchView)
+        ? ((await control.request('wait', { batchId: proposed.batchId, session }, onProgress)) as AgentBatchView)
         : proposed;
     } catch (error) {
       if (stoppedWaiting) {

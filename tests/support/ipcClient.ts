@@ -1,8 +1,9 @@
 import { WebSocket } from 'ws';
 import type { Channel } from '../../src-main/ipc/channels.js';
+import { AUTH_ACCEPTED, SOCKET_PATH, type AuthRequest } from '../../src-main/ipc/socketProtocol.js';
 import type { IpcResult, Request, Response } from '../../src-main/ipc/contract.js';
 
-/** The app's IPC over browser mode's WebSocket, as a page would use it (token cookie + Origin). */
+/** The app's IPC over browser mode's WebSocket, as a page would use it (Origin, then the token as the first message). */
 export interface IpcClient {
   call<C extends Channel>(channel: C, request: Request<C>): Promise<IpcResult<Response<C>>>;
   events: { event: string; payload: unknown }[];
@@ -12,10 +13,19 @@ export interface IpcClient {
 export async function connectIpc(url: string): Promise<IpcClient> {
   const parsed = new URL(url);
   const token = parsed.searchParams.get('token') ?? '';
-  const ws = new WebSocket(`ws://${parsed.host}/ws`, { headers: { origin: parsed.origin, cookie: `leash_session=${token}` } });
+  const ws = new WebSocket(`ws://${parsed.host}${SOCKET_PATH}`, { headers: { origin: parsed.origin } });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ auth: token } satisfies AuthRequest));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('message', (data) => {
+      const answer = JSON.parse(String(data)) as { auth?: string };
+      if (answer.auth === AUTH_ACCEPTED.auth) resolve();
+      else reject(new Error(`serve did not accept the token: ${String(data)}`));
+    });
+    ws.once('close', (code) => reject(new Error(`serve closed the socket (${code}) before accepting the token`)));
   });
   const waiting = new Map<number, (result: IpcResult<unknown>) => void>();
   const events: { event: string; payload: unknown }[] = [];
