@@ -110,7 +110,7 @@ describe('a settings file with one invalid field', () => {
     const d = await dir();
     await writeFile(join(d, 'config.json'), JSON.stringify({ inbox: { enabled: true, dir: 'relative/path', publish: true } }));
     const store = openFileSettingsStore(d, fixedNow);
-    expect(store.get().inbox).toEqual({ enabled: true, dir: null, publish: true });
+    expect(store.get().inbox).toEqual({ enabled: true, dir: null, publish: true, targets: {}, allowDeletions: false });
     expect(store.problems[0]).toMatch(/inbox\.dir: .*absolute path; the default applies/);
   });
 });
