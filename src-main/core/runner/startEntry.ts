@@ -31,8 +31,8 @@ export interface RunnerOptions {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Runs `shell -c command` in a new process group (pgid = pid) with stdin closed, in
- * `request.cwd`, with exactly `request.env`. Output goes to `hooks.onOutput` live (coalesced)
+ * Runs `shell -c command` (inside `request.wrapper` when given: the sandbox) in a new process
+ * group (pgid = pid) with stdin closed, in `request.cwd`, with exactly `request.env`. Output goes to `hooks.onOutput` live (coalesced)
  * and into bounded captures. After `request.timeoutMs` the kill path runs with reason
  * `timed_out`. The entry is in `options.registry` until its result settles.
  *
@@ -149,7 +149,8 @@ async function killTreeAndRelease(
 }
 
 function spawnShell(shell: string, request: EntryRequest) {
-  return execa(shell, ['-c', request.command], {
+  const [file, args] = request.wrapper ? [request.wrapper.file, [...request.wrapper.args, shell, '-c', request.command]] : [shell, ['-c', request.command]];
+  return execa(file, args, {
     cwd: request.cwd,
     env: definedValues(request.env),
     extendEnv: false,
