@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { SettingsFileError } from '../core/settings/file.js';
 import { EXIT, UsageError, processIO, write, type CliIO } from './io.js';
 
@@ -5,6 +6,12 @@ interface CommandModule {
   run(argv: string[], io: CliIO): Promise<number>;
   usage: string;
 }
+
+/**
+ * Commands that live for a long time and classify all the while; every other command is over in
+ * well under a second and classifies a handful of commands at most.
+ */
+const LONG_LIVED = new Set(['serve']);
 
 /** Commands load lazily so `leash classify` does not pay for the runner or the server. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
@@ -33,6 +40,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     await write(io.stderr, `leash: unknown command "${name}"\n\n${help()}`);
     return EXIT.usage;
   }
+  // A short-lived process spends most of its life waiting for V8 to optimise the bash grammar's
+  // wasm (TurboFan tier-up): the baseline compiler alone starts `leash classify` in about a
+  // third of the time (`npm run bench:cli`). Set before anything compiles the wasm; a tiering
+  // flag given to node explicitly wins.
+  if (!LONG_LIVED.has(name) && !process.execArgv.some((flag) => flag.includes('liftoff'))) setFlagsFromString('--liftoff-only');
   const module = await command.load();
   try {
     return await module.run(rest, io);
