@@ -4,6 +4,7 @@ import { readAuditTail, verifyAudit } from '../core/audit/index.js';
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
 import { checkPatterns } from '../core/policy/patterns.js';
+import { describeSupport, type SandboxSupport } from '../core/sandbox/support.js';
 import { CHANNELS, isChannel, type Channel } from './channels.js';
 import type { AppInfo, IpcError, IpcResult, Request, Response } from './contract.js';
 import { describeProblem } from './errors.js';
@@ -15,6 +16,11 @@ export interface HandlerContext {
   leash: Leash;
   mode: AppInfo['mode'];
   version: string;
+}
+
+function sandboxInfo(support: SandboxSupport): AppInfo['sandbox'] {
+  if (support.ok) return { available: true, description: describeSupport(support), fix: null };
+  return { available: false, description: support.message, fix: support.fix };
 }
 
 /** Reads enough of the tail to filter by batch and still return `limit` records. */
@@ -35,6 +41,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       dataDir: leash.dataDir,
       homeDir: homedir(),
       problems: leash.problems,
+      sandbox: sandboxInfo(leash.sandbox.support),
     }),
     'app:emergencyStop': () => batches.emergencyStop(),
     'batch:list': async () => batches.list(),
@@ -47,7 +54,8 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const dir = cwd && isAbsolute(cwd) ? cwd : homedir();
       return batches.create({ entries, cwd: dir, reason, source: 'paste' });
     },
-    'batch:approve': ({ id, entryIds }) => batches.approve(id, { entryIds, by: 'manual' }),
+    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false }) =>
+      batches.approve(id, { entryIds, by: 'manual', sandbox: { profile: sandbox, network: sandbox === 'full' || (sandbox === 'workspace' && network) } }),
     'batch:reject': ({ id, reason }) => batches.reject(id, reason),
     'batch:run': ({ id }) => batches.run(id),
     'batch:dryRun': ({ id }) => batches.dryRun(id),

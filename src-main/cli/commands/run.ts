@@ -5,16 +5,26 @@ import { BatchError, type Batch, type BatchEntry, type DryRunReport } from '../.
 import { openLeash, type Leash } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
+import { describeSandbox, isChoosableProfile, type EntrySandbox } from '../../core/sandbox/profiles.js';
+import type { SandboxChoice } from '../../core/sandbox/entrySandbox.js';
+import { describeSupport } from '../../core/sandbox/support.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { EXIT, write, type CliIO } from '../io.js';
 
-export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--dry-run] [--audit FILE] [--json]
+export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--sandbox PROFILE] [--network] [--unsandboxed]
+                 [--dry-run] [--audit FILE] [--json]
 
 BATCH.json: {"entries":[{"command":"...","cwd":"...","timeoutMs":N}], "cwd":"...", "stopOnFailure":true}
   --yes        run without asking (never runs a denied entry; asked-for entries need --allow-ask)
   --allow-ask  with --yes, also run entries the policy marks for review
+  --sandbox P  the sandbox of the entries you approve that the policy did not allow:
+               workspace (default: writes only inside the project), read-only, or full (no limits)
+               Entries the policy allowed always run read-only (package installs: where they install).
+  --network    let workspace entries use the network (read-only never has it, full always does)
+  --unsandboxed  with --yes, run even where no sandbox works (Windows, no bubblewrap): the
+               entries then run with all your permissions; without it --yes refuses
   --dry-run    run nothing: show each entry's verdict, the programs it would run (or "not found"),
-               whether its cwd exists and whether bash can parse it (audited as DRY_RUN)
+               whether its cwd exists, whether bash can parse it and its sandbox (audited as DRY_RUN)
   --audit FILE write the audit trail to FILE instead of the data directory's
   --json       print the final batch as JSON on stdout (progress goes to stderr)
 Ctrl+C stops after the running entry; a second Ctrl+C kills it (emergency stop).
@@ -48,16 +58,24 @@ async function readBatchFile(path: string, cwd: string): Promise<unknown> {
   return { ...input, entries, cwd: typeof input.cwd === 'string' ? resolve(cwd, input.cwd) : cwd, source: 'cli' };
 }
 
-function describeEntries(batch: Batch): string {
+function describeEntries(batch: Batch, sandboxOf: (entry: BatchEntry) => EntrySandbox | undefined): string {
   return batch.entries
     .map((entry, index) => {
       const head = `  ${index + 1}. [${LABEL[entry.classification.verdict]}] ${revealSuspiciousCharacters(entry.command)}`;
       const reasons = entry.classification.reasons
         .filter((r) => entry.classification.verdict === 'allow' || !r.code.startsWith('ALLOWED'))
         .map((r) => `       - ${r.code}: ${r.message}`);
-      return [head, ...reasons].join('\n');
+      const sandbox = entry.classification.verdict === 'deny' ? undefined : sandboxOf(entry);
+      return [head, ...reasons, ...(sandbox ? describeSandboxLines(sandbox) : [])].join('\n');
     })
     .join('\n');
+}
+
+function describeSandboxLines(sandbox: EntrySandbox): string[] {
+  const lines = [`       sandbox: ${describeSandbox(sandbox)}`];
+  if (sandbox.problem) lines.push(`       CANNOT RUN: ${sandbox.problem}`);
+  if (sandbox.gitConfig.length > 0) lines.push(`       git forced: ${sandbox.gitConfig.join(' ')}`);
+  return lines;
 }
 
 function describeDryRun(report: DryRunReport): string {
@@ -69,6 +87,7 @@ function describeDryRun(report: DryRunReport): string {
         `       programs: ${programs}`,
         `       cwd: ${entry.cwd} (${entry.cwdExists ? 'exists' : 'MISSING'})`,
         `       syntax: ${entry.syntax.ok ? 'ok' : entry.syntax.message}`,
+        ...(entry.sandbox ? describeSandboxLines(entry.sandbox) : []),
       ].join('\n');
     })
     .join('\n');
@@ -78,7 +97,9 @@ function summary(batch: Batch): string {
   const rows = batch.entries.map((e, i) => {
     const detail = e.status === 'completed' || e.status === 'error' ? `exit ${e.exitCode ?? e.signal ?? '?'}` : (e.note ?? '');
     const time = e.durationMs === null ? '' : ` ${Math.round(e.durationMs)} ms`;
-    return `  ${i + 1}. ${MARK[e.status]} ${detail}${time}  ${e.command.split('\n')[0]}`;
+    const where = e.sandbox && e.status !== 'blocked' ? ` [${describeSandbox(e.sandbox)}]` : '';
+    const hint = e.sandboxHint ? `\n       ${e.sandboxHint}` : '';
+    return `  ${i + 1}. ${MARK[e.status]} ${detail}${time}${where}  ${e.command.split('\n')[0]}${hint}`;
   });
   return `batch ${batch.id}: ${batch.status}\n${rows.join('\n')}\n`;
 }
@@ -98,7 +119,11 @@ function exitCodeFor(batch: Batch, stopped: boolean): number {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { valued: ['audit'], boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help'], aliases: { y: 'yes', h: 'help' } });
+  const args = parseArgs(argv, {
+    valued: ['audit', 'sandbox'],
+    boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help', 'network', 'unsandboxed'],
+    aliases: { y: 'yes', h: 'help' },
+  });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -108,6 +133,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stderr, `leash run: give exactly one batch file\n${usage}\n`);
     return EXIT.usage;
   }
+  const profile = stringFlag(args, 'sandbox') ?? 'workspace';
+  if (!isChoosableProfile(profile)) {
+    await write(io.stderr, `leash run: --sandbox must be read-only, workspace or full, not ${JSON.stringify(profile)}\n`);
+    return EXIT.usage;
+  }
+  const choice: SandboxChoice = { profile, network: profile === 'full' || (profile === 'workspace' && args.flags.has('network')) };
   const yes = args.flags.has('yes');
   const json = args.flags.has('json');
   const human = json ? io.stderr : io.stdout;
@@ -153,9 +184,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       throw error;
     }
-    await write(human, `batch ${current.id}: ${current.entries.length} entr${current.entries.length === 1 ? 'y' : 'ies'}\n${describeEntries(current)}\n`);
+    const sandboxOf = (entry: BatchEntry): EntrySandbox => leash.sandbox.choose(entry, choice);
+    await write(human, `batch ${current.id}: ${current.entries.length} entr${current.entries.length === 1 ? 'y' : 'ies'}\n${describeEntries(current, sandboxOf)}\n`);
     if (dryRun) {
-      const report = await leash.batches.dryRun(current.id);
+      const report = await leash.batches.dryRun(current.id, choice);
       current = await leash.batches.reject(current.id, 'dry run only');
       await write(human, `\ndry run (nothing ran):\n${describeDryRun(report)}\n`);
       if (json) await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
@@ -168,12 +200,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       await write(human, `nothing to run: ${current.note}\n`);
       return finish(current);
     }
+    if (yes && !leash.sandbox.available && !args.flags.has('unsandboxed')) {
+      current = await leash.batches.reject(current.id, 'no sandbox works here and --unsandboxed was not given');
+      await write(
+        io.stderr,
+        `leash run: SANDBOX_UNAVAILABLE: ${describeSupport(leash.sandbox.support)}\n` +
+          'leash run: --yes runs commands unattended, and without a sandbox they would run with all your permissions; nothing ran.\n' +
+          'leash run: pass --unsandboxed to run them anyway, or run without --yes to approve each one.\n',
+      );
+      return EXIT.usage;
+    }
     if (!yes && !(await confirm(io, `Run ${chosen.length} of ${current.entries.length} entries? [y/N] `))) {
       current = await leash.batches.reject(current.id, 'declined at the prompt');
       await write(human, 'not run.\n');
       return finish(current);
     }
-    await leash.batches.approve(current.id, { entryIds: chosen.map((e) => e.id) });
+    try {
+      await leash.batches.approve(current.id, { entryIds: chosen.map((e) => e.id), sandbox: choice });
+    } catch (error) {
+      if (!(error instanceof BatchError)) throw error;
+      current = await leash.batches.reject(current.id, `not approved: ${error.message}`);
+      await write(io.stderr, `leash run: ${error.code}: ${error.message}\n`);
+      return EXIT.usage;
+    }
     const off = leash.batches.on((event) => {
       if (event.type === 'entry-output' && event.batchId === current?.id) {
         void write(json ? io.stderr : event.stream === 'stdout' ? io.stdout : io.stderr, event.text);

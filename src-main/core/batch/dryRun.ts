@@ -2,7 +2,8 @@ import type { Reason, Verdict } from '../policy/types.js';
 import { resolveExecutable } from '../runner/executable.js';
 import { checkSyntax } from '../runner/syntaxCheck.js';
 import { cwdExists } from '../runner/workingDirectory.js';
-import type { Batch } from './types.js';
+import type { EntrySandbox } from '../sandbox/profiles.js';
+import type { Batch, BatchEntry } from './types.js';
 
 export interface DryRunEntry {
   entryId: string;
@@ -14,7 +15,9 @@ export interface DryRunEntry {
   cwd: string;
   cwdExists: boolean;
   syntax: { ok: true } | { ok: false; message: string };
-  /** Would the entry start at all (known syntax, cwd present, programs found, not denied)? */
+  /** The sandbox it would run in (with git's forced safe configuration, if any); null for a denied entry. */
+  sandbox: EntrySandbox | null;
+  /** Would the entry start at all (known syntax, cwd present, programs found, not denied, sandbox applicable)? */
   ok: boolean;
 }
 
@@ -23,8 +26,12 @@ export interface DryRunReport {
   entries: DryRunEntry[];
 }
 
-/** What each entry would do, without running anything. */
-export async function dryRunBatch(batch: Batch, environment: { shell: string; env: Record<string, string | undefined> }): Promise<DryRunReport> {
+/** What each entry would do, without running anything; `sandboxOf` says which sandbox it would get. */
+export async function dryRunBatch(
+  batch: Batch,
+  environment: { shell: string; env: Record<string, string | undefined> },
+  sandboxOf: (entry: BatchEntry) => EntrySandbox | undefined = (entry) => entry.sandbox,
+): Promise<DryRunReport> {
   const entries = await Promise.all(
     batch.entries.map(async (entry): Promise<DryRunEntry> => {
       const exists = await cwdExists(entry.cwd);
@@ -36,6 +43,7 @@ export async function dryRunBatch(batch: Batch, environment: { shell: string; en
       );
       const checked = await checkSyntax(entry.command, environment.shell);
       const syntax = checked.ok ? ({ ok: true } as const) : { ok: false as const, message: checked.message };
+      const sandbox = entry.classification.verdict === 'deny' ? null : (sandboxOf(entry) ?? null);
       return {
         entryId: entry.id,
         command: entry.command,
@@ -45,7 +53,8 @@ export async function dryRunBatch(batch: Batch, environment: { shell: string; en
         cwd: entry.cwd,
         cwdExists: exists,
         syntax,
-        ok: exists && syntax.ok && entry.classification.verdict !== 'deny' && executables.every((e) => e.resolved !== null),
+        sandbox,
+        ok: exists && syntax.ok && entry.classification.verdict !== 'deny' && executables.every((e) => e.resolved !== null) && !sandbox?.problem,
       };
     }),
   );

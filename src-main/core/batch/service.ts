@@ -57,7 +57,8 @@ export interface BatchService {
   reject(id: string, reason?: string): Promise<Batch>;
   /** Queues an approved batch to run; returns at once. */
   run(id: string): Promise<Batch>;
-  dryRun(id: string): Promise<DryRunReport>;
+  /** What would run, and in which sandbox (with `sandbox`, as if approved with that choice). */
+  dryRun(id: string, sandbox?: SandboxChoice): Promise<DryRunReport>;
   /** Graceful stop: the running entry finishes, the rest are skipped. A pending batch is cancelled. */
   stop(id: string): Promise<Batch>;
   emergencyStop(): Promise<EmergencyStopReport>;
@@ -272,9 +273,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       });
     },
     run,
-    async dryRun(id) {
-      const report = await dryRunBatch(state.get(id), environment());
-      await audit.append({ event: 'DRY_RUN', batchId: id, details: { entries: report.entries.map((e) => ({ entryId: e.entryId, verdict: e.verdict, ok: e.ok })) } });
+    async dryRun(id, choice) {
+      const report = await dryRunBatch(state.get(id), environment(), (entry) => (choice ? deps.sandbox.choose(entry, choice) : entry.sandbox));
+      await audit.append({ event: 'DRY_RUN', batchId: id, details: { entries: report.entries.map((e) => ({ entryId: e.entryId, verdict: e.verdict, ok: e.ok, sandbox: e.sandbox?.profile })) } });
       return report;
     },
     async stop(id) {
