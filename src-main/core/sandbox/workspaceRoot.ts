@@ -34,7 +34,8 @@ export function findWorkspaceRoot(cwd: string, rules: WorkspaceRules): Workspace
   for (const candidate of candidates) {
     const problem = workspaceProblem(candidate, rules);
     if (problem === null) return { ok: true, root: candidate, how: candidate === tree ? 'git work tree' : 'working directory' };
-    refusal ||= problem;
+    // The working directory's own problem is the one a person can act on.
+    refusal = problem;
   }
   return { ok: false, message: refusal };
 }
