@@ -4,6 +4,8 @@ import { readAuditTail, verifyAudit } from '../core/audit/index.js';
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
 import { checkPatterns } from '../core/policy/patterns.js';
+import type { SandboxChoice } from '../core/sandbox/entrySandbox.js';
+import type { ChoosableProfile } from '../core/sandbox/profiles.js';
 import { describeSupport, type SandboxSupport } from '../core/sandbox/support.js';
 import { CHANNELS, isChannel, type Channel } from './channels.js';
 import type { AppInfo, IpcError, IpcResult, Request, Response } from './contract.js';
@@ -16,6 +18,11 @@ export interface HandlerContext {
   leash: Leash;
   mode: AppInfo['mode'];
   version: string;
+}
+
+/** Network goes with the profile: read-only never has it, full access always does. */
+function sandboxChoice(profile: ChoosableProfile, network: boolean): SandboxChoice {
+  return { profile, network: profile === 'full' || (profile === 'workspace' && network) };
 }
 
 function sandboxInfo(support: SandboxSupport): AppInfo['sandbox'] {
@@ -54,11 +61,10 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const dir = cwd && isAbsolute(cwd) ? cwd : homedir();
       return batches.create({ entries, cwd: dir, reason, source: 'paste' });
     },
-    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false }) =>
-      batches.approve(id, { entryIds, by: 'manual', sandbox: { profile: sandbox, network: sandbox === 'full' || (sandbox === 'workspace' && network) } }),
+    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false }) => batches.approve(id, { entryIds, by: 'manual', sandbox: sandboxChoice(sandbox, network) }),
     'batch:reject': ({ id, reason }) => batches.reject(id, reason),
     'batch:run': ({ id }) => batches.run(id),
-    'batch:dryRun': ({ id }) => batches.dryRun(id),
+    'batch:dryRun': ({ id, sandbox, network = false }) => batches.dryRun(id, sandbox ? sandboxChoice(sandbox, network) : undefined),
     'batch:stop': ({ id }) => batches.stop(id),
     'batch:output': async ({ id, entryId }) => batches.recentOutput(id, entryId),
     'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),

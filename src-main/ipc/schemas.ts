@@ -47,7 +47,7 @@ export const requestSchemas = {
     .strict(),
   'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
   'batch:run': z.object({ id }).strict(),
-  'batch:dryRun': z.object({ id }).strict(),
+  'batch:dryRun': z.object({ id, sandbox: z.enum(CHOOSABLE_PROFILES).optional(), network: z.boolean().optional() }).strict(),
   'batch:stop': z.object({ id }).strict(),
   'batch:output': z.object({ id, entryId: id }).strict(),
   'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),

@@ -97,8 +97,9 @@ describe('entries the policy allowed run read-only', () => {
     execFileSync('git', ['init', '-q', repo]);
     writeFileSync(join(repo, 'f'), 'x\n');
     const evil = 'echo REPOSITORY-PROGRAM-RAN >&2; false';
-    for (const [key, value] of [['core.fsmonitor', evil], ['core.pager', evil], ['core.hooksPath', join(repo, 'hooks')], ['core.sshCommand', evil]]) {
-      execFileSync('git', ['-C', repo, 'config', key, value as string]);
+    const settings: Array<[string, string]> = [['core.fsmonitor', evil], ['core.pager', evil], ['core.hooksPath', join(repo, 'hooks')], ['core.sshCommand', evil]];
+    for (const [key, value] of settings) {
+      execFileSync('git', ['-C', repo, 'config', key, value]);
     }
     const baseline = snapshot(world.root);
     const { sandbox, result } = await world.run(`git -C ${repo} status; git -C ${repo} log; git -C ${repo} branch`, { programs: ['git'] });
