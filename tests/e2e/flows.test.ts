@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -59,9 +60,11 @@ async function entryStatuses(page: Page): Promise<(string | null)[]> {
 describe('end to end in Chromium', () => {
   it('(1) runs a safe batch of which git, ls ~/ and cat, and shows the output', async () => {
     const page = await start();
-    const notes = join(served!.home, 'notes.txt');
+    // A project beside Leash's data directory: the data directory itself is hidden from every command.
+    const project = await mkdtemp(join(tmpdir(), 'leash-e2e-project-'));
+    const notes = join(project, 'notes.txt');
     await writeFile(notes, 'hello from a file Leash read\n');
-    await createFromPaste(page, `which git\nls ~/\ncat ${notes}`, 3, served!.home);
+    await createFromPaste(page, `which git\nls ~/\ncat ${notes}`, 3, project);
     const badges = await page.getByTestId('verdict-badge').allInnerTexts();
     expect(badges.map((b) => b.trim())).toEqual(['SAFE', 'SAFE', 'SAFE']);
     await screenshot(page, '1-safe-batch-before-run');
@@ -231,4 +234,29 @@ describe('end to end in Chromium', () => {
     expect((await page.getByTestId('verdict-badge').first().innerText()).trim()).toBe('REVIEW');
     await screenshot(page, '7-invisible-characters');
   });
+
+  it('(sandbox) shows each entry’s sandbox, lets the person turn the network on, and keeps writes in the project', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await start({ colorScheme });
+      const project = await mkdtemp(join(tmpdir(), 'leash-e2e-project-'));
+      await createFromPaste(page, `ls\ntouch made-here.txt ${served!.home}/planted`, 2, project);
+      const badges = () => page.getByTestId('sandbox-badge').allInnerTexts();
+      expect((await badges()).map((b) => b.replace('Sandbox:', '').trim())).toEqual(['read-only', 'workspace · no network']);
+      await page.getByTestId('sandbox-network').check();
+      expect((await badges())[1]).toContain('network on');
+      await screenshot(page, `sandbox-controls-${colorScheme}`);
+      await page.setViewportSize({ width: 800, height: 600 });
+      await screenshot(page, `sandbox-controls-800x600-${colorScheme}`);
+      await page.getByTestId('sandbox-network').uncheck();
+      await page.getByTestId('approve-all').click();
+      await page.getByTestId('run').click();
+      await expect.poll(() => batchStatus(page), { timeout: 20_000 }).toBe('error');
+      expect(existsSync(join(project, 'made-here.txt'))).toBe(true);
+      expect(existsSync(join(served!.home, 'planted'))).toBe(false);
+      await expect.poll(() => page.getByTestId('entry-sandbox-hint').innerText()).toMatch(/the sandbox/);
+      await screenshot(page, `sandbox-denied-${colorScheme}`);
+      await served?.stop();
+      served = undefined;
+    }
+  }, 180_000);
 });
