@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashToken } from '../../../src-main/core/autonomy/token.js';
 import { createHarness, projectDirectory, type Harness } from './harness.js';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, projectDirectory, type Harness } from './harness.js';
 import { livePidsWith, waitFor } from './procfs.js';
