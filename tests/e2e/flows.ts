@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -48,7 +49,8 @@ export const FLOWS: Flow[] = [
   {
     name: '(1) runs a safe batch of which git, ls ~/ and cat, and shows the output',
     async run({ page, home, screenshot }) {
-      const notes = join(home, 'notes.txt');
+      // Outside Leash's data directory (\`home\`): reading that one is a credential read, asked for.
+      const notes = join(await mkdtemp(join(tmpdir(), 'leash-flow-project-')), 'notes.txt');
       await writeFile(notes, 'hello from a file Leash read\n');
       await createFromPaste(page, `which git\nls ~/\ncat ${notes}`, 3, home);
       const badges = await page.getByTestId('verdict-badge').allInnerTexts();
