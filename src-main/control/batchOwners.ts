@@ -14,6 +14,8 @@ import { join } from 'node:path';
 export interface BatchOwners {
   record(batchId: string, session: string): Promise<void>;
   owns(batchId: string, session: string | undefined): boolean;
+  /** The ids of the batches `session` proposed that start with `prefix` (case-insensitive), for resolving a short id. */
+  readableBy(session: string | undefined, prefix: string): string[];
 }
 
 /** The newest batches are kept; an agent reading back a batch older than these gets the refusal. */
@@ -60,6 +62,12 @@ export async function loadBatchOwners(dataDir: string): Promise<BatchOwners> {
     },
     owns(batchId, session) {
       return session !== undefined && owners.get(batchId) === digest(session);
+    },
+    readableBy(session, prefix) {
+      if (session === undefined) return [];
+      const mine = digest(session);
+      const wanted = prefix.toLowerCase();
+      return [...owners].filter(([id, owner]) => owner === mine && id.toLowerCase().startsWith(wanted)).map(([id]) => id);
     },
   };
 }

@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { homedir } from 'node:os';
 import type { Leash } from '../core/leash.js';
 import { isTerminal, type Batch } from '../core/batch/index.js';
+import { resolveBatchId } from '../core/batch/shortId.js';
 import { createAuthFailureRecorder, type AuthFailureRecorder } from './authFailures.js';
 import { loadBatchOwners, type BatchOwners } from './batchOwners.js';
 import { controlSecretPath, controlSocketPath } from './paths.js';
@@ -188,8 +189,16 @@ function serveConnection(socket: Socket, { leash, secret, authFailures, owners }
    * An agent reads only what its session proposed, unless the person allows more. The refusal is
    * the same whether the batch exists or not, so it tells nothing about other batches.
    */
-  const readable = (batchId: string, session: string | undefined): void => {
-    if (leash.settings.get().agentsReadAllBatches || owners.owns(batchId, session)) return;
+  const readable = (batchId: string, session: string | undefined): string => {
+    const all = leash.settings.get().agentsReadAllBatches;
+    try {
+      // A short id is resolved among the batches this agent may read, so neither a match nor an
+      // ambiguity tells it anything about anyone else's batches.
+      const id = all ? leash.batches.resolveId(batchId) : resolveBatchId(owners.readableBy(session, batchId), batchId);
+      if (all || owners.owns(id, session)) return id;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'BATCH_NOT_FOUND') throw error;
+    }
     throw Object.assign(new Error(`no batch ${batchId} proposed by this agent; an agent reads back only its own batches (a person can allow more in Settings: "Agents may read every batch")`), {
       code: 'BATCH_NOT_YOURS',
     });
@@ -200,11 +209,9 @@ function serveConnection(socket: Socket, { leash, secret, authFailures, owners }
       case 'classify':
         return leash.engine.classify({ tool: 'shell', command: request.params.command }, leash.settings.get());
       case 'get':
-        readable(request.params.batchId, request.params.session);
-        return agentView(leash.batches.get(request.params.batchId));
+        return agentView(leash.batches.get(readable(request.params.batchId, request.params.session)));
       case 'wait':
-        readable(request.params.batchId, request.params.session);
-        return agentView(await waitFor(request.params.batchId, onProgress));
+        return agentView(await waitFor(readable(request.params.batchId, request.params.session), onProgress));
       case 'hello':
         return { dataDir: leash.dataDir, pid: process.pid };
       case 'propose': {

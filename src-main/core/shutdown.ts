@@ -25,7 +25,7 @@ export function isShutdownReason(text: string | null | undefined): boolean {
  * emergency stop, or the command would outlive it (entries run detached, in their own groups).
  */
 export function hasWorkInFlight(batches: Pick<BatchService, 'list'>): boolean {
-  return batches.list().some((batch) => batch.status === 'running' || batch.status === 'approved');
+  return batches.list({ status: ['running', 'approved'], limit: 1 }).total > 0;
 }
 
 export interface ShutdownStep {

@@ -33,7 +33,7 @@ export const CHANNELS = [
 
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['batch:updated', 'entry:output', 'autonomy:changed', 'audit:appended', 'app:emergencyStopped'] as const;
+export const EVENTS = ['batch:summary', 'batch:delta', 'entry:output', 'autonomy:changed', 'audit:appended', 'app:emergencyStopped'] as const;
 
 export type EventName = (typeof EVENTS)[number];
 

@@ -1,10 +1,12 @@
 import type { AuditRecord, AuditVerification } from '../core/audit/index.js';
 import type { AutonomyStatus } from '../core/autonomy/autonomy.js';
 import type { Batch, DryRunReport, EmergencyStopReport, RecentOutput } from '../core/batch/index.js';
+import type { BatchListQuery, BatchPage, BatchSummary } from '../core/batch/summary.js';
 import type { PreviewResult } from '../core/intake/pastePreview.js';
 import type { Classification } from '../core/policy/types.js';
 import type { CheckedPatterns } from '../core/policy/patterns.js';
 import type { Settings } from '../core/settings/schema.js';
+import type { BatchDelta, BatchFields, EntryDelta } from './batchDeltas.js';
 import type { Channel, EventName } from './channels.js';
 import type { Requests } from './schemas.js';
 
@@ -28,7 +30,7 @@ export type AuditTailItem = { ok: true; record: AuditRecord } | { ok: false; rea
 export interface Responses {
   'app:info': AppInfo;
   'app:emergencyStop': EmergencyStopReport;
-  'batch:list': Batch[];
+  'batch:list': BatchPage;
   'batch:get': Batch;
   'batch:preview': PreviewResult;
   'batch:create': Batch;
@@ -78,7 +80,10 @@ export interface EntryOutputEvent {
 }
 
 export interface Events {
-  'batch:updated': Batch;
+  /** A batch was created or changed: its new summary. */
+  'batch:summary': BatchSummary;
+  /** The same change for a window showing the batch: its fields and the entries that changed. */
+  'batch:delta': BatchDelta;
   'entry:output': EntryOutputEvent;
   'autonomy:changed': AutonomyStatus;
   'audit:appended': AuditRecord;
@@ -97,6 +102,7 @@ export type Response<C extends Channel> = Responses[C];
 
 /** The domain types the renderer shows, re-exported so it never imports core (even for types). */
 export type { AuditRecord, AuditVerification, AutonomyStatus, Batch, Classification, DryRunReport, EmergencyStopReport, PreviewResult, RecentOutput, Settings };
+export type { BatchDelta, BatchFields, BatchListQuery, BatchPage, BatchSummary, EntryDelta };
 export type { BatchEntry, BatchStatus, EntryStatus } from '../core/batch/index.js';
 export type { Reason, Verdict } from '../core/policy/types.js';
 

@@ -39,7 +39,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       problems: leash.problems,
     }),
     'app:emergencyStop': () => batches.emergencyStop(),
-    'batch:list': async () => batches.list(),
+    'batch:list': async (query) => batches.list(query),
     'batch:get': async ({ id }) => batches.get(id),
     'batch:preview': async ({ text }) => {
       const current = settings.get();
@@ -57,7 +57,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'batch:run': ({ id }) => batches.run(id),
     'batch:dryRun': ({ id }) => batches.dryRun(id),
     'batch:stop': ({ id }) => batches.stop(id),
-    'batch:output': async ({ id, entryId }) => batches.recentOutput(id, entryId),
+    'batch:output': async ({ id, entryId }) => batches.recentOutput(batches.resolveId(id), entryId),
     'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),
     'autonomy:status': async () => batches.autonomy.status(),
     'autonomy:begin': async () => batches.autonomy.begin(),
@@ -79,7 +79,8 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const { errors, warnings } = checkPatterns(patterns);
       return { errors, warnings };
     },
-    'audit:tail': async ({ limit = 200, batchId }) => {
+    'audit:tail': async ({ limit = 200, batchId: given }) => {
+      const batchId = given === undefined ? undefined : auditBatchId(given, batches.resolveId);
       const items = await readAuditTail(auditPath, batchId ? AUDIT_SCAN_LINES : limit);
       const filtered = batchId ? items.filter((item) => item.ok && item.record.batchId === batchId) : items;
       return filtered.slice(-limit);
@@ -108,6 +109,19 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     },
     'audit:forgetKey': async () => ({ forgotten: await forgetPendingKey(auditPath) }),
   };
+}
+
+/**
+ * The batch an audit filter names: a known batch by its id or a unique prefix; an id Leash no
+ * longer holds (its records outlive it) is taken as given. Ambiguous or too short is refused.
+ */
+function auditBatchId(given: string, resolve: (idOrPrefix: string) => string): string {
+  try {
+    return resolve(given);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'BATCH_NOT_FOUND') return given;
+    throw error;
+  }
 }
 
 /** A quarantine at open (tampered or missing trail) as one sentence; crash repairs are not problems. */

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { MAX_SEARCH_CHARS } from '../core/batch/listing.js';
+import { MAX_PAGE_SIZE } from '../core/batch/summary.js';
+import { BATCH_STATUSES } from '../core/batch/types.js';
 import { settingsSchema } from '../core/settings/schema.js';
 import type { Channel } from './channels.js';
 
@@ -9,6 +12,11 @@ import type { Channel } from './channels.js';
  * creation.
  */
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'not a valid id');
+/**
+ * Reading channels take a whole id or a unique prefix of one (main resolves it, or answers
+ * BATCH_ID_AMBIGUOUS / BATCH_ID_TOO_SHORT); actions take whole ids, which is all the UI sends.
+ */
+const idOrPrefix = id;
 const empty = z.object({}).strict();
 
 /**
@@ -24,8 +32,16 @@ export const settingsPatchSchema = settingsSchema
 export const requestSchemas = {
   'app:info': empty,
   'app:emergencyStop': empty,
-  'batch:list': empty,
-  'batch:get': z.object({ id }).strict(),
+  'batch:list': z
+    .object({
+      // Plain text, matched as a substring (never a pattern): no NUL, which separates fields in main.
+      search: z.string().max(MAX_SEARCH_CHARS).refine((text) => !text.includes('\u0000'), 'may not contain NUL characters').optional(),
+      status: z.array(z.enum(BATCH_STATUSES)).max(BATCH_STATUSES.length).optional(),
+      before: z.string().max(400).optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+    })
+    .strict(),
+  'batch:get': z.object({ id: idOrPrefix }).strict(),
   'batch:preview': z.object({ text: z.string().max(1_000_000, 'the pasted text is larger than 1 MB') }).strict(),
   'batch:create': z
     .object({
@@ -40,7 +56,7 @@ export const requestSchemas = {
   'batch:run': z.object({ id }).strict(),
   'batch:dryRun': z.object({ id }).strict(),
   'batch:stop': z.object({ id }).strict(),
-  'batch:output': z.object({ id, entryId: id }).strict(),
+  'batch:output': z.object({ id: idOrPrefix, entryId: id }).strict(),
   'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),
   'autonomy:status': empty,
   'autonomy:begin': empty,
@@ -49,7 +65,7 @@ export const requestSchemas = {
   'settings:get': empty,
   'settings:update': z.object({ patch: settingsPatchSchema }).strict(),
   'settings:checkPatterns': z.object({ patterns: z.array(z.string().max(1000)).max(200) }).strict(),
-  'audit:tail': z.object({ limit: z.number().int().min(1).max(1000).optional(), batchId: id.optional() }).strict(),
+  'audit:tail': z.object({ limit: z.number().int().min(1).max(1000).optional(), batchId: idOrPrefix.optional() }).strict(),
   'audit:verify': empty,
   'audit:status': empty,
   'audit:takeKey': empty,

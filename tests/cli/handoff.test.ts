@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
-import { connectIpc, type IpcClient } from '../support/ipcClient.js';
+import { connectIpc, fullBatches, type IpcClient } from '../support/ipcClient.js';
 import { leashHome, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
 
 const started: Spawned[] = [];
@@ -21,8 +21,7 @@ async function servingLeash(): Promise<{ dir: string; home: string; ipc: IpcClie
 async function handedBatch(ipc: IpcClient): Promise<Batch> {
   let found: Batch | undefined;
   await waitFor(async () => {
-    const list = await ipc.call('batch:list', {});
-    found = list.ok ? (list.value as Batch[]).find((b) => b.source === 'cli') : undefined;
+    found = (await fullBatches(ipc)).find((b) => b.source === 'cli');
     return found !== undefined;
   }, 20_000);
   return found as Batch;
@@ -74,7 +73,7 @@ describe('leash run beside a running Leash', () => {
     expect(run.output()).toMatch(/CWD_NOT_FOUND: .*missing, does not exist/);
     expect(code).toBe(2);
     const list = await ipc.call('batch:list', {});
-    expect(list.ok && (list.value as Batch[]).length).toBe(0);
+    expect(list.ok && list.value.total).toBe(0);
     ipc.close();
   });
 });

@@ -77,11 +77,11 @@ describe('the sender check', () => {
   ];
 
   it.each(cases)('refuses %s with FORBIDDEN_SENDER and runs nothing', async (_name, from) => {
-    const before = leash.batches.list().length;
+    const before = leash.batches.list().total;
     const eventsBefore = (await auditEvents(leash)).length;
     const result = await invoke('batch:create', { entries: [{ command: 'echo hi' }] }, from());
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
-    expect(leash.batches.list()).toHaveLength(before);
+    expect(leash.batches.list().total).toBe(before);
     expect(await auditEvents(leash)).toHaveLength(eventsBefore);
   });
 
@@ -131,8 +131,12 @@ describe('events', () => {
       expect(created.ok).toBe(true);
       await waitUntil(() => ours().webContents.sent.some(([event]) => event === 'audit:appended'));
       const sent = ours().webContents.sent;
-      const updated = sent.find(([event]) => event === 'batch:updated');
-      expect(updated?.[1]).toMatchObject({ status: 'pending', entries: [{ command: 'echo forwarded' }] });
+      const summary = sent.find(([event]) => event === 'batch:summary');
+      expect(summary?.[1]).toMatchObject({ status: 'pending', firstCommand: 'echo forwarded', verdicts: { allow: 1, ask: 0, deny: 0 } });
+      const delta = sent.find(([event]) => event === 'batch:delta');
+      expect(delta?.[1]).toMatchObject({ batch: { status: 'pending' }, entries: [{ status: 'pending' }] });
+      // Deltas never carry command text or captured output: those are read with batch:get.
+      expect(JSON.stringify(delta?.[1])).not.toContain('echo forwarded');
       expect(sent.find(([event]) => event === 'audit:appended')?.[1]).toMatchObject({ event: 'BATCH_CREATED' });
     } finally {
       off();

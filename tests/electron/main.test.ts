@@ -76,7 +76,7 @@ describe('the desktop app', () => {
     const window = await launch();
     const created = await invoke(window, 'batch:create', { entries: [{ command: 'echo hello' }], cwd: home });
     expect(created.ok).toBe(true);
-    await waitUntil(() => window.webContents.sent.some(([event]) => event === 'batch:updated'));
+    await waitUntil(() => window.webContents.sent.some(([event]) => event === 'batch:summary'));
   });
 
   it('offers the emergency stop by shortcut, tray and menu', async () => {

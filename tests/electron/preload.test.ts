@@ -32,11 +32,11 @@ describe('the preload', () => {
 
   it('subscribes to contract events only, and unsubscribes', () => {
     const listener = vi.fn();
-    const off = api.on('batch:updated', listener);
-    fake().ipcRenderer.emit('batch:updated', { sender: 'main' }, { id: 'b1' });
+    const off = api.on('batch:summary', listener);
+    fake().ipcRenderer.emit('batch:summary', { sender: 'main' }, { id: 'b1' });
     expect(listener).toHaveBeenCalledWith({ id: 'b1' });
     off();
-    fake().ipcRenderer.emit('batch:updated', {}, { id: 'b2' });
+    fake().ipcRenderer.emit('batch:summary', {}, { id: 'b2' });
     expect(listener).toHaveBeenCalledTimes(1);
     expect(() => api.on('electron-store-get-data' as (typeof EVENTS)[number], listener)).toThrow(/unknown event/);
   });

@@ -114,7 +114,7 @@ export async function killAtRandom(options: KillOptions): Promise<KillReport> {
       const leash = await openLeash({ dataDir: home, env: process.env, mode: 'fault-test' });
       let outcome = 'none';
       try {
-        for (const batch of leash.batches.list()) {
+        for (const batch of leash.batches.list({ limit: 200 }).items) {
           if (!seen.has(batch.id)) {
             seen.add(batch.id);
             outcome = batch.status;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { waitFor } from '../core/batch/procfs.js';
 import { serve, type Served } from '../e2e/harness.js';
-import { connectIpc } from '../support/ipcClient.js';
+import { connectIpc, fullBatches } from '../support/ipcClient.js';
 
 const run = promisify(execFile);
 const SECRET = 'leash-test-secret-0123456789abcdef';
@@ -34,8 +34,7 @@ describe('the inbox inside a running Leash', () => {
     const ipc = await connectIpc(served.url);
     let batch: Batch | undefined;
     await waitFor(async () => {
-      const list = await ipc.call('batch:list', {});
-      batch = list.ok ? list.value.find((b) => b.source === 'inbox:job-1') : undefined;
+      batch = (await fullBatches(ipc)).find((b) => b.source === 'inbox:job-1');
       return batch !== undefined;
     }, 20_000);
     expect(batch?.status).toBe('pending');

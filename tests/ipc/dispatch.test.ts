@@ -77,7 +77,7 @@ describe('the IPC handler table', () => {
     await leash.audit.flush();
     const audit = await readFile(leash.audit.path, 'utf8');
     expect(audit).not.toContain('ENTRY_STARTED');
-    expect(leash.batches.list().every((b) => b.status === 'pending' || b.status === 'rejected' || b.status === 'cancelled')).toBe(true);
+    expect(leash.batches.list({ limit: 200 }).items.every((b) => b.status === 'pending' || b.status === 'rejected' || b.status === 'cancelled')).toBe(true);
   });
 
   it('never lets the renderer switch autonomy on through settings', async () => {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { waitFor } from '../core/batch/procfs.js';
 import { serve, type Served } from '../e2e/harness.js';
-import { connectIpc } from '../support/ipcClient.js';
+import { connectIpc, fullBatches } from '../support/ipcClient.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 const clientErrors: string[] = [];
@@ -62,8 +62,7 @@ describe('leash mcp', () => {
 
     let batch: Batch | undefined;
     await waitFor(async () => {
-      const list = await ipc.call('batch:list', {});
-      batch = list.ok ? list.value.find((b) => b.source === 'mcp:test-agent') : undefined;
+      batch = (await fullBatches(ipc)).find((b) => b.source === 'mcp:test-agent');
       return batch !== undefined;
     }, 15_000);
     expect(batch?.status).toBe('pending');
@@ -102,7 +101,7 @@ describe('leash mcp', () => {
     let id: string | undefined;
     await waitFor(async () => {
       const list = await ipc.call('batch:list', {});
-      id = list.ok ? list.value[0]?.id : undefined;
+      id = list.ok ? list.value.items[0]?.id : undefined;
       return id !== undefined;
     }, 15_000);
     await waitFor(() => progress.length > 0, 10_000);
@@ -132,7 +131,7 @@ describe('leash mcp', () => {
     let id: string | undefined;
     await waitFor(async () => {
       const list = await ipc.call('batch:list', {});
-      id = list.ok ? list.value[0]?.id : undefined;
+      id = list.ok ? list.value.items[0]?.id : undefined;
       return id !== undefined;
     }, 15_000);
     // The batch is listed a moment before propose has recorded whose it is.

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { killMarked, runningAs, waitFor } from '../cli/support/leashProcess.js';
 import { serve, type Served } from '../e2e/harness.js';
-import { connectIpc } from '../support/ipcClient.js';
+import { connectIpc, fullBatches } from '../support/ipcClient.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -30,9 +30,9 @@ async function mcpClient(home: string): Promise<Client> {
 
 async function storedBatches(url: string): Promise<Batch[]> {
   const ipc = await connectIpc(url);
-  const list = await ipc.call('batch:list', {});
+  const batches = await fullBatches(ipc);
   ipc.close();
-  return list.ok ? (list.value as Batch[]) : [];
+  return batches;
 }
 
 describe('leash mcp proposals checked when proposed', () => {

@@ -50,3 +50,15 @@ export async function connectIpc(url: string): Promise<IpcClient> {
     close: () => ws.close(),
   };
 }
+
+/** Every stored batch in full, newest first: the first page of summaries, each read with `batch:get`. */
+export async function fullBatches(ipc: IpcClient): Promise<Response<'batch:get'>[]> {
+  const page = await ipc.call('batch:list', { limit: 200 });
+  if (!page.ok) throw new Error(`batch:list failed: ${page.error.code}: ${page.error.message}`);
+  const batches: Response<'batch:get'>[] = [];
+  for (const summary of page.value.items) {
+    const got = await ipc.call('batch:get', { id: summary.id });
+    if (got.ok) batches.push(got.value);
+  }
+  return batches;
+}

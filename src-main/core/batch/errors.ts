@@ -1,5 +1,11 @@
 export type BatchErrorCode =
   | 'BATCH_NOT_FOUND'
+  /** A short id that is the start of more than one batch id. */
+  | 'BATCH_ID_AMBIGUOUS'
+  /** A short id under MIN_ID_PREFIX characters that is not a whole id. */
+  | 'BATCH_ID_TOO_SHORT'
+  /** A list query that is not valid (bad cursor, limit out of range). */
+  | 'INVALID_QUERY'
   | 'ENTRY_NOT_FOUND'
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'

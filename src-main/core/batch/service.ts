@@ -12,8 +12,10 @@ import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
+import { createBatchListing } from './listing.js';
 import { createBatchState } from './state.js';
 import { describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
+import type { BatchListQuery, BatchPage } from './summary.js';
 import { assertBatchMove } from './transitions.js';
 import { isTerminal, type ApprovedBy, type Batch, type BatchEntry, type BatchEvent } from './types.js';
 import { checkWorkingDirectories } from './workingDirectories.js';
@@ -41,8 +43,16 @@ export interface EmergencyStopReport {
 }
 
 export interface BatchService {
-  list(): Batch[];
-  get(id: string): Batch;
+  /** A page of summaries, newest first, filtered by search text and status (see BatchListQuery). Throws INVALID_QUERY. */
+  list(query?: BatchListQuery): BatchPage;
+  /**
+   * The full batch (entries, captures) for an id or a unique id prefix (see resolveBatchId):
+   * reading by a short id is safe. Every action below takes whole ids only, so nothing is ever
+   * approved, run or stopped because of a guess.
+   */
+  get(idOrPrefix: string): Batch;
+  /** The whole id an id or unique prefix names; throws BATCH_NOT_FOUND, BATCH_ID_TOO_SHORT or BATCH_ID_AMBIGUOUS. */
+  resolveId(idOrPrefix: string): string;
   create(input: NewBatch): Promise<Batch>;
   /** Approves the whole batch or the chosen entries; `deny` entries are never approved: they end `blocked`. */
   approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy }): Promise<Batch>;
@@ -89,6 +99,12 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
   const state = createBatchState(deps.store, loaded.batches, now);
   await recoverBatches(state, audit, now);
+  // The state holds these same objects (recovery changed them in place): no copies at start.
+  // Registered before anyone else listens: a listener told of a change finds it listed already.
+  const listing = createBatchListing(loaded.batches);
+  state.on((event) => {
+    if (event.type === 'batch-updated') listing.put(event.batch);
+  });
 
   const environment = (): { shell: string; env: Record<string, string | undefined>; withheld: string[] } => {
     const current = settings.get();
@@ -182,8 +198,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     problems,
     setAside: loaded.setAside,
     autonomy,
-    list: () => state.all(),
-    get: (id) => state.get(id),
+    list: (query) => listing.list(query),
+    get: (idOrPrefix) => state.get(listing.resolve(idOrPrefix)),
+    resolveId: (idOrPrefix) => listing.resolve(idOrPrefix),
     on: (listener) => state.on(listener),
     whenSettled,
     recentOutput(id, entryId) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BatchError, isTerminal, validateNewBatch, type Batch, type BatchService } from '../batch/index.js';
+import { MAX_PAGE_SIZE } from '../batch/summary.js';
 import { PatchError } from '../patch/index.js';
 import { judgeCommandBytes } from './acceptance.js';
 import { commandBatch, type CommandTargets } from './commandBatch.js';
@@ -139,7 +140,9 @@ export async function createInboxProcessor(deps: InboxProcessorDeps): Promise<In
         return 'lost';
       }
     }
-    return batches.list().find((b) => b.source === `inbox:${id}`) ?? null;
+    // The search is a substring match: the exact source picks the one (there is at most one).
+    const found = batches.list({ search: `inbox:${id}`, limit: MAX_PAGE_SIZE }).items.find((b) => b.source === `inbox:${id}`);
+    return found ? batches.get(found.id) : null;
   };
 
   const reject = async (file: string, read: ReadFile, reason: InboxRejection, document?: unknown, id?: string): Promise<FileOutcome> => {

@@ -74,7 +74,7 @@ describe('semi-autonomy', () => {
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status);
     expect(statuses).toEqual(['approved', 'approved', 'pending']);
-    const waiting = harness.service.list().find((b) => b.status === 'pending');
+    const waiting = harness.service.get(harness.service.list({ status: ['pending'] }).items[0]?.id ?? 'none');
     expect(waiting?.note).toMatch(/rate limit reached \(2 batches per minute\)/);
   });
 

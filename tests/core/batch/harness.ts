@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 /** A real batch service over a temp dir: real store, real audit file, real processes. */
-export async function createHarness(options: { dir?: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+export async function createHarness(options: { dir?: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; newId?: () => string; now?: () => Date } = {}): Promise<Harness> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'leash-batch-')));
   const auditPath = join(dir, 'audit.jsonl');
   const audit = await openAuditWriter(auditPath);
@@ -33,6 +33,8 @@ export async function createHarness(options: { dir?: string; settings?: Record<s
     start: (request, hooks) => startEntry(request, hooks, { registry }),
     killAll: () => registry.killAll(),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
+    newId: options.newId,
+    now: options.now,
   });
   return {
     dir,

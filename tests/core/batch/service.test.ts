@@ -384,7 +384,7 @@ describe('persistence', () => {
     await first.close();
     await writeFile(join(dir, 'batches', 'broken.json'), '{not json');
     harness = await createHarness({ dir });
-    expect(harness.service.list().map((b) => b.id)).toEqual([batch.id]);
+    expect(harness.service.list().items.map((b) => b.id)).toEqual([batch.id]);
     expect(harness.service.problems[0]).toMatch(/broken\.json is not JSON .*set aside as broken\.json\.bad-/);
     const aside = harness.service.setAside[0]?.movedTo as string;
     expect(await readFile(join(dir, 'batches', aside), 'utf8')).toBe('{not json');

@@ -214,7 +214,7 @@ describe('refused commands', () => {
     await dropCommand(r.inboxDir, 'two.json', signed(unsignedCommand('job-2', { nonce: 'shared-nonce-123' })));
     await r.settle();
     expect(await readJson(join(r.inboxDir, 'dead_letter', 'job-2.json'))).toMatchObject({ reason: 'REPLAYED_NONCE' });
-    expect(r.harness.service.list().map((b) => b.source)).toEqual(['inbox:job-1']);
+    expect(r.harness.service.list().items.map((b) => b.source)).toEqual(['inbox:job-1']);
   });
 
   it('does not let a forgery burn the id of the real command', async () => {

@@ -145,9 +145,9 @@ export async function approveAndRun(harness: Harness, batchId: string): Promise<
 
 /** The one batch whose source is `inbox:<id>` (throws if there are several). */
 export function batchFor(harness: Harness, id: string): Batch | undefined {
-  const found = harness.service.list().filter((b) => b.source === `inbox:${id}`);
+  const found = harness.service.list({ limit: 200 }).items.filter((b) => b.source === `inbox:${id}`);
   if (found.length > 1) throw new Error(`${found.length} batches for inbox:${id}`);
-  return found[0];
+  return found[0] ? harness.service.get(found[0].id) : undefined;
 }
 
 export async function removeDir(path: string): Promise<void> {

@@ -1,0 +1,128 @@
+import { BatchError } from './errors.js';
+import { resolveBatchId } from './shortId.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, summarize, type BatchListQuery, type BatchPage, type BatchSummary } from './summary.js';
+import { BATCH_STATUSES, type Batch } from './types.js';
+
+/** The longest search text: a search is typed (or pasted) by a person, not a document. */
+export const MAX_SEARCH_CHARS = 200;
+
+/**
+ * Summaries of every batch in memory, newest first, answering list queries and short ids. Kept
+ * current by `put` on every change, at a cost independent of how many batches there are
+ * (apart from one sorted insert when a batch is new). The store's index can replace it behind
+ * the service's `list` without the callers noticing.
+ */
+export interface BatchListing {
+  put(batch: Batch): void;
+  list(query?: BatchListQuery): BatchPage;
+  /** The whole id `idOrPrefix` names (see resolveBatchId). */
+  resolve(idOrPrefix: string): string;
+  readonly size: number;
+}
+
+interface Listed {
+  summary: BatchSummary;
+  /** Source, cwd and every entry's command, lower-cased, NUL-separated (so no match spans two fields). */
+  text: string;
+}
+
+/** Newest first: createdAt descending, then id descending (ids break ties between batches of the same millisecond). */
+function before(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): boolean {
+  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+}
+
+/** Pages hand out the summaries themselves: frozen, so no caller can change what the next one is told. */
+function frozenSummary(batch: Batch): BatchSummary {
+  const summary = summarize(batch);
+  Object.freeze(summary.verdicts);
+  Object.freeze(summary.entryStatuses);
+  return Object.freeze(summary);
+}
+
+function searchableText(batch: Batch): string {
+  return [batch.source, batch.cwd, ...batch.entries.map((e) => e.command)].join('\u0000').toLowerCase();
+}
+
+/** Cursors are opaque to callers: the position (createdAt, id) of the last item of a page. */
+export function encodeCursor(summary: Pick<BatchSummary, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${summary.createdAt}\n${summary.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const text = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const [createdAt, id, extra] = text.split('\n');
+  if (extra !== undefined || !createdAt || !id || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(createdAt) || !/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
+    throw new BatchError('INVALID_QUERY', 'the list cursor is not one this Leash handed out: list again from the first page');
+  }
+  return { createdAt, id };
+}
+
+/** Checks a query from any door (IPC validates its own shape; the CLI and tests come here directly). */
+export function checkQuery(query: BatchListQuery): { search: string; status: Set<string> | null; after: { createdAt: string; id: string } | null; limit: number } {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new BatchError('INVALID_QUERY', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  const search = (query.search ?? '').trim();
+  if (search.length > MAX_SEARCH_CHARS) throw new BatchError('INVALID_QUERY', `search text is limited to ${MAX_SEARCH_CHARS} characters`);
+  if (search.includes('\u0000')) throw new BatchError('INVALID_QUERY', 'search text may not contain NUL characters');
+  const unknown = (query.status ?? []).filter((s) => !(BATCH_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new BatchError('INVALID_QUERY', `unknown batch status ${unknown.join(', ')} (one of ${BATCH_STATUSES.join(', ')})`);
+  return {
+    search: search.toLowerCase(),
+    status: query.status && query.status.length > 0 ? new Set(query.status) : null,
+    after: query.before ? decodeCursor(query.before) : null,
+    limit,
+  };
+}
+
+export function createBatchListing(initial: Iterable<Batch>): BatchListing {
+  const listed = new Map<string, Listed>();
+  /** Ids, newest first. */
+  for (const batch of initial) listed.set(batch.id, { summary: frozenSummary(batch), text: searchableText(batch) });
+  const order = [...listed.keys()].sort((a, b) => (before(listed.get(a)!.summary, listed.get(b)!.summary) ? -1 : 1));
+
+  /** Index of the first id that sorts after `position` (binary search: order is sorted). */
+  const firstAfter = (position: { createdAt: string; id: string }): number => {
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (before(listed.get(order[middle]!)!.summary, position) || order[middle] === position.id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+
+  return {
+    get size() {
+      return listed.size;
+    },
+    put(batch) {
+      const known = listed.has(batch.id);
+      listed.set(batch.id, { summary: frozenSummary(batch), text: known ? listed.get(batch.id)!.text : searchableText(batch) });
+      if (known) return;
+      // New batches are nearly always the newest: the insert is at the front, found in O(log n).
+      const at = firstAfter(batch);
+      order.splice(at, 0, batch.id);
+    },
+    list(query = {}) {
+      const { search, status, after, limit } = checkQuery(query);
+      const matches = (item: Listed): boolean =>
+        (status === null || status.has(item.summary.status)) && (search === '' || item.summary.id.toLowerCase().startsWith(search) || item.text.includes(search));
+      const start = after ? firstAfter(after) : 0;
+      const items: BatchSummary[] = [];
+      let total = 0;
+      let more = false;
+      for (let index = 0; index < order.length; index++) {
+        const item = listed.get(order[index]!)!;
+        if (!matches(item)) continue;
+        total += 1;
+        if (index < start) continue;
+        if (items.length < limit) items.push(item.summary);
+        else more = true;
+      }
+      const tail = items.at(-1);
+      return { items, nextCursor: more && tail ? encodeCursor(tail) : null, total };
+    },
+    resolve: (idOrPrefix) => resolveBatchId(listed.keys(), idOrPrefix),
+  };
+}
