@@ -1,4 +1,4 @@
-import { isTerminal, type Batch, type BatchEntry } from '../core/batch/index.js';
+import { isTerminal, type Batch, type BatchEntry } from '../core/batch/types.js';
 
 /** Everything about a batch but its entries: small, sent whole in each delta. */
 export type BatchFields = Omit<Batch, 'entries'>;

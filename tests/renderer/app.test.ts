@@ -2,6 +2,8 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { summarize } from '../../src-main/core/batch/summary';
+import { createDeltaTracker } from '../../src-main/ipc/batchDeltas';
 import App from '../../src-renderer/src/App.vue';
 import { useOutputStore } from '../../src-renderer/src/stores/output';
 import { startupBackend } from './backend';
@@ -28,8 +30,10 @@ describe('the app shell', () => {
   it('loads info, batches, autonomy and settings at start and shows the first batch', async () => {
     startupBackend({ batches: [batch('b1', [['ls', 'allow']])], autonomy: { enabled: true, fingerprint: 'c0ffee12' } });
     const wrapper = await mountApp();
-    const channels = fakeIpc.requests('app:info').length + fakeIpc.requests('batch:list').length + fakeIpc.requests('autonomy:status').length + fakeIpc.requests('settings:get').length;
-    expect(channels).toBe(4);
+    expect([fakeIpc.requests('app:info').length, fakeIpc.requests('autonomy:status').length, fakeIpc.requests('settings:get').length]).toEqual([1, 1, 1]);
+    // The first page of summaries, the pending ones for the header, the running one (for its live output), and the selected batch in full.
+    expect(fakeIpc.requests('batch:list')).toEqual([{ limit: 100 }, { status: ['pending'], limit: 200 }, { status: ['running'], limit: 10 }]);
+    expect(fakeIpc.requests('batch:get')).toEqual([{ id: 'b1' }]);
     expect(wrapper.findAll('[data-testid="batch-row"]')).toHaveLength(1);
     expect(wrapper.get('[data-testid="batch-panel"]').attributes('data-batch-id')).toBe('b1');
     expect(wrapper.get('[data-testid="autonomy-indicator"]').text()).toBe('Autonomy ON c0ffee12');
@@ -58,7 +62,7 @@ describe('the app shell', () => {
     wrapper.unmount();
   });
 
-  it('keeps up with batch:updated, entry:output and autonomy:changed events', async () => {
+  it('keeps up with batch:summary, batch:delta, entry:output and autonomy:changed events', async () => {
     startupBackend({ batches: [batch('b1', [['ls', 'allow']])] });
     const wrapper = await mountApp();
     const running = batch('b1', [], {
@@ -67,8 +71,10 @@ describe('the app shell', () => {
       startedAt: '2025-03-04T10:00:04.000Z',
       entries: [entry('b1', 1, 'ls', 'allow', { status: 'running', approved: true, startedAt: '2025-03-04T10:00:04.000Z' })],
     });
-    fakeIpc.emit('batch:updated', running);
-    fakeIpc.emit('batch:updated', batch('b2', [['pwd', 'allow']], { source: 'agent:claude', createdAt: '2025-03-04T11:00:00.000Z' }));
+    const deltas = createDeltaTracker();
+    fakeIpc.emit('batch:summary', summarize(running));
+    fakeIpc.emit('batch:delta', deltas.next(running));
+    fakeIpc.emit('batch:summary', summarize(batch('b2', [['pwd', 'allow']], { source: 'agent:claude', createdAt: '2025-03-04T11:00:00.000Z' })));
     fakeIpc.emit('entry:output', { batchId: 'b1', entryId: 'b1-1', stream: 'stdout', text: 'README.md\nsrc\n' });
     useOutputStore().flush();
     fakeIpc.emit('autonomy:changed', { enabled: true, fingerprint: 'feedbeef' });

@@ -6,6 +6,7 @@ import type { AuditRecord } from '../../src-renderer/src/model/contract';
 import { useAuditStore } from '../../src-renderer/src/stores/audit';
 import { useBatchStore } from '../../src-renderer/src/stores/batches';
 import AuditView from '../../src-renderer/src/views/AuditView.vue';
+import { serveBatches } from './backend';
 import { batch } from './fixtures';
 import { fakeIpc } from './fakeIpc';
 
@@ -43,7 +44,8 @@ describe('AuditView', () => {
   });
 
   it('adds records from audit:appended as they happen, respecting the batch filter', async () => {
-    useBatchStore().upsert(batch('b1', [['ls', 'allow']]));
+    serveBatches([batch('b1', [['ls', 'allow']])]);
+    await useBatchStore().load();
     const wrapper = mount(AuditView);
     await flushPromises();
     await wrapper.get('[data-testid="audit-filter"]').setValue('b1');

@@ -7,14 +7,16 @@ import type { Batch } from '../../src-renderer/src/model/contract';
 import { resultsSummary } from '../../src-renderer/src/model/resultsSummary';
 import { useBatchStore } from '../../src-renderer/src/stores/batches';
 import { batch, captured, entry } from './fixtures';
+import { serveBatches } from './backend';
 import { fakeIpc } from './fakeIpc';
 
 vi.mock('../../src-renderer/src/services/ipc', async () => (await import('./fakeIpc')).ipcModule);
 
-function mountPanel(value: Batch) {
+async function mountPanel(value: Batch) {
+  serveBatches([value]);
   const store = useBatchStore();
-  store.upsert(value);
   store.select(value.id);
+  await flushPromises();
   return mount(BatchPanel, { props: { batch: value }, attachTo: document.body });
 }
 
@@ -24,8 +26,8 @@ describe('BatchPanel', () => {
     fakeIpc.reset();
   });
 
-  it('disables the checkbox of a blocked entry and shows BLOCKED', () => {
-    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask']]));
+  it('disables the checkbox of a blocked entry and shows BLOCKED', async () => {
+    const wrapper = await mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask']]));
     const rows = wrapper.findAll('[data-testid="entry-row"]');
     expect(rows.map((r) => r.get('[data-testid="verdict-badge"]').text())).toEqual(['SAFE', 'BLOCKED', 'REVIEW']);
     expect(rows.map((r) => (r.get('[data-testid="entry-approve"]').element as HTMLInputElement).disabled)).toEqual([false, true, false]);
@@ -33,7 +35,7 @@ describe('BatchPanel', () => {
 
   it('sends the ticked entries with Approve selected', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
-    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
+    const wrapper = await mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
     const approveSelected = wrapper.get('[data-testid="approve-selected"]');
     expect(approveSelected.attributes('disabled')).toBeDefined();
     const boxes = wrapper.findAll('[data-testid="entry-approve"]');
@@ -46,17 +48,17 @@ describe('BatchPanel', () => {
 
   it('Approve all leaves blocked entries out of the payload', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
-    const wrapper = mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
+    const wrapper = await mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
     await wrapper.get('[data-testid="approve-all"]').trigger('click');
     expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'] }]);
   });
 
-  it('offers Run only once approved and Stop only while approved or running', () => {
-    const pending = mountPanel(batch('p', [['ls', 'allow']]));
+  it('offers Run only once approved and Stop only while approved or running', async () => {
+    const pending = await mountPanel(batch('p', [['ls', 'allow']]));
     expect(pending.get('[data-testid="run"]').attributes('disabled')).toBeDefined();
     expect(pending.get('[data-testid="stop"]').attributes('disabled')).toBeDefined();
     expect(pending.get('[data-testid="reject"]').attributes('disabled')).toBeUndefined();
-    const running = mountPanel(batch('r', [['ls', 'allow']], { status: 'running' }));
+    const running = await mountPanel(batch('r', [['ls', 'allow']], { status: 'running' }));
     expect(running.get('[data-testid="run"]').attributes('disabled')).toBeDefined();
     expect(running.get('[data-testid="stop"]').attributes('disabled')).toBeUndefined();
   });
@@ -69,7 +71,7 @@ describe('BatchPanel', () => {
         { entryId: 'b1-2', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, ok: false },
       ],
     }));
-    const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['nope (', 'ask']]));
+    const wrapper = await mountPanel(batch('b1', [['ls', 'allow'], ['nope (', 'ask']]));
     await wrapper.get('[data-testid="dry-run"]').trigger('click');
     await vi.waitFor(() => expect(wrapper.findAll('[data-testid="dry-run-result"]')).toHaveLength(2));
     const [good, bad] = wrapper.findAll('[data-testid="dry-run-result"]');
@@ -92,7 +94,7 @@ describe('BatchPanel', () => {
         entry('b1', 2, 'sleep 100', 'allow', { status: 'cancelled', approved: true, signal: 'SIGTERM', startedAt: '2025-03-04T10:00:02.000Z', endedAt: '2025-03-04T10:00:03.000Z', durationMs: 1000, note: 'stopped by a person', stdout: captured(''), stderr: captured('') }),
       ],
     });
-    const wrapper = mountPanel(done);
+    const wrapper = await mountPanel(done);
     const [first, second] = wrapper.findAll('[data-testid="entry-row"]');
     expect(first!.get('[data-testid="entry-exit-code"]').text()).toBe('exit 2');
     expect(first!.get('[data-testid="entry-elapsed"]').text()).toBe('1.5 s');
@@ -111,7 +113,7 @@ describe('BatchPanel', () => {
       status: 'completed',
       entries: [entry('b1', 1, 'ls', 'allow', { status: 'completed', approved: true, exitCode: 0, durationMs: 3, startedAt: 't', stdout: captured('a\nb\n'), stderr: captured('') })],
     });
-    const wrapper = mountPanel(done);
+    const wrapper = await mountPanel(done);
     await wrapper.get('[data-testid="copy-summary"]').trigger('click');
     await flushPromises();
     expect(await navigator.clipboard.readText()).toBe(resultsSummary(done));

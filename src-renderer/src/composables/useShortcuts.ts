@@ -1,4 +1,4 @@
-import { onBeforeUnmount, onMounted } from 'vue';
+import { nextTick, onBeforeUnmount, onMounted } from 'vue';
 import { unavailableReason, type BatchCommand } from '../model/batchActions';
 import { matchShortcut, type ShortcutAction } from '../model/shortcuts';
 import { resultsSummary } from '../model/resultsSummary';
@@ -37,6 +37,10 @@ export function useShortcuts(): void {
         return true;
       case 'showBatches':
         ui.show('batches');
+        return true;
+      case 'searchBatches':
+        ui.show('batches');
+        void nextTick(() => document.getElementById('batch-search')?.focus());
         return true;
       case 'showSettings':
         ui.show('settings');

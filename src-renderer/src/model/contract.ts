@@ -8,6 +8,11 @@ import type { Events, Request, Response } from '../../../src-main/ipc/contract';
 export type { AppInfo, AuditTailItem, EntryOutputEvent, IpcError } from '../../../src-main/ipc/contract';
 
 export type Batch = Response<'batch:get'>;
+export type BatchPage = Response<'batch:list'>;
+export type BatchSummary = BatchPage['items'][number];
+export type BatchListQuery = Request<'batch:list'>;
+export type BatchDelta = Events['batch:delta'];
+export type EntryDelta = BatchDelta['entries'][number];
 export type BatchEntry = Batch['entries'][number];
 export type BatchStatus = Batch['status'];
 export type EntryStatus = BatchEntry['status'];

@@ -13,6 +13,7 @@ export type ShortcutAction =
   | 'copySummary'
   | 'nextBatch'
   | 'previousBatch'
+  | 'searchBatches'
   | 'newBatch'
   | 'showBatches'
   | 'showNew'
@@ -48,6 +49,7 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'copySummary', keys: ['C'], description: 'Copy the results summary for the AI', scope: 'batches' },
   { action: 'nextBatch', keys: ['J', '↓'], description: 'Next batch', scope: 'batches' },
   { action: 'previousBatch', keys: ['K', '↑'], description: 'Previous batch', scope: 'batches' },
+  { action: 'searchBatches', keys: ['/'], description: 'Search the batches (Esc clears, Enter or ↓ goes to the list)', scope: 'everywhere' },
   { action: 'newBatch', keys: ['N'], description: 'New batch', scope: 'everywhere' },
   { action: 'showBatches', keys: ['1'], description: 'Go to Batches', scope: 'everywhere' },
   { action: 'showNew', keys: ['2'], description: 'Go to New batch', scope: 'everywhere' },
@@ -77,6 +79,7 @@ const PLAIN: Record<string, ShortcutAction> = {
   '3': 'showSettings',
   '4': 'showAudit',
   '?': 'help',
+  '/': 'searchBatches',
 };
 
 const NOT_TYPING = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);

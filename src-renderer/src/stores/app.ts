@@ -49,7 +49,8 @@ export const useAppStore = defineStore('app', () => {
   /** A page that (re)connects mid-run gets the end of the running entry's output it missed. */
   async function catchUpRunningOutput(): Promise<void> {
     const output = useOutputStore();
-    for (const batch of useBatchStore().batches.filter((b) => b.status === 'running')) {
+    const running = await useBatchStore().running().catch(() => []);
+    for (const batch of running) {
       for (const entry of batch.entries.filter((e) => e.status === 'running' && !output.has(e.id))) {
         try {
           const recent = await call('batch:output', { id: batch.id, entryId: entry.id });
@@ -69,14 +70,14 @@ export const useAppStore = defineStore('app', () => {
     const autonomy = useAutonomyStore();
     const audit = useAuditStore();
     unsubscribe = [
-      on('batch:updated', (batch) => {
-        const known = batches.batches.some((b) => b.id === batch.id);
-        batches.upsert(batch);
+      on('batch:summary', (summary) => {
+        const isNew = batches.receiveSummary(summary);
         // Batches from agents arrive unasked: say so, whatever screen is open.
-        if (!known && batch.source !== 'paste') {
-          useToastStore().push('info', `New batch from ${batch.source}`, `${plural(batch.entries.length, 'command')}, ${batch.status}.`);
+        if (isNew && summary.source !== 'paste') {
+          useToastStore().push('info', `New batch from ${summary.source}`, `${plural(summary.entryCount, 'command')}, ${summary.status}.`);
         }
       }),
+      on('batch:delta', (delta) => batches.receiveDelta(delta)),
       on('entry:output', (event) => output.receive(event)),
       on('autonomy:changed', (status) => autonomy.set(status)),
       on('audit:appended', (record) => {

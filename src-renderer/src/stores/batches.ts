@@ -1,9 +1,10 @@
 import { plural } from '../model/format';
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import type { Batch, BatchEntry, DryRunReport } from '../model/contract';
+import { computed, ref, shallowRef } from 'vue';
+import type { Batch, BatchDelta, BatchEntry, BatchSummary, DryRunReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
 import { call } from '../services/ipc';
+import { useBatchListStore } from './batchList';
 import { useConnectionStore } from './connection';
 import { useToastStore } from './toast';
 
@@ -14,66 +15,111 @@ export function approvableEntries(batch: Batch): BatchEntry[] {
   return batch.entries.filter((entry) => entry.classification.verdict !== 'deny');
 }
 
-function newestFirst(a: Batch, b: Batch): number {
-  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+/** Applies a delta to a full batch: its fields, and the entries it names (captures stay as they were). */
+export function applyDelta(batch: Batch, delta: BatchDelta): Batch {
+  const changed = new Map(delta.entries.map((entry) => [entry.id, entry]));
+  const entries = batch.entries.map((entry) => {
+    const update = changed.get(entry.id);
+    if (!update) return entry;
+    const fields: Partial<typeof update> = { ...update };
+    delete fields.outputChanged;
+    return { ...entry, ...fields };
+  });
+  return { ...batch, ...delta.batch, entries };
 }
 
-/** The batches, the one selected, the entries ticked for approval, and every batch action. */
+/**
+ * The selected batch, read whole with `batch:get` and kept current by deltas; the entries ticked
+ * for approval; and every batch action. The list of summaries is `useBatchListStore`.
+ */
 export const useBatchStore = defineStore('batches', () => {
   const toast = useToastStore();
-  const batches = ref<Batch[]>([]);
+  const list = useBatchListStore();
   const selectedId = ref<string | null>(null);
-  const loading = ref(false);
-  const loadError = ref<string | null>(null);
+  /** The selected batch in full; null while it loads (or when nothing is selected). */
+  const selected = shallowRef<Batch | null>(null);
+  const selectedError = ref<string | null>(null);
   /** Entry ids ticked for "Approve selected", per batch. */
   const ticked = ref<Record<string, string[]>>({});
   const dryRuns = ref<Record<string, DryRunReport>>({});
   /** The action in flight per batch, so its buttons can show it and not be pressed twice. */
   const busy = ref<Record<string, BatchAction | undefined>>({});
+  let fetching: Promise<void> | null = null;
+  let refetch = false;
 
-  const selected = computed(() => batches.value.find((batch) => batch.id === selectedId.value) ?? null);
-  const running = computed(() => batches.value.filter((batch) => batch.status === 'running'));
+  const loading = computed(() => list.loading);
+  const loadError = computed(() => list.loadError);
 
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const list = await call('batch:list', {});
-      batches.value = [...list].sort(newestFirst);
-      loadError.value = null;
-      if (!selected.value) selectedId.value = batches.value[0]?.id ?? null;
-    } catch (error) {
-      loadError.value = formatProblem(describeError(error));
-    } finally {
-      loading.value = false;
+  /** Reads the selected batch whole; a second call while one is in flight reads once more after it. */
+  function fetchSelected(): Promise<void> {
+    if (fetching) {
+      refetch = true;
+      return fetching;
     }
+    fetching = (async () => {
+      do {
+        refetch = false;
+        const id = selectedId.value;
+        if (id === null) break;
+        try {
+          const batch = await call('batch:get', { id });
+          if (selectedId.value === id) upsert(batch);
+          selectedError.value = null;
+        } catch (error) {
+          if (selectedId.value === id) selectedError.value = formatProblem(describeError(error));
+        }
+      } while (refetch);
+    })().finally(() => {
+      fetching = null;
+    });
+    return fetching;
   }
 
-  /** Adds or replaces a batch; an older copy (an event overtaken by a response) never wins. */
+  async function load(): Promise<void> {
+    await list.load();
+    if (selectedId.value === null) selectedId.value = list.ids[0] ?? null;
+    if (selectedId.value !== null) await fetchSelected();
+  }
+
+  /** A full batch from an action's answer: it replaces the selected one if it is that batch and not older. */
   function upsert(batch: Batch): void {
-    const index = batches.value.findIndex((b) => b.id === batch.id);
-    if (index === -1) {
-      batches.value = [...batches.value, batch].sort(newestFirst);
-      if (!selectedId.value) selectedId.value = batch.id;
-      return;
-    }
-    const current = batches.value[index];
-    if (current && current.updatedAt > batch.updatedAt) return;
-    const next = [...batches.value];
-    next[index] = batch;
-    batches.value = next;
+    if (batch.id !== selectedId.value) return;
+    const current = selected.value;
+    if (current && current.id === batch.id && current.updatedAt > batch.updatedAt) return;
+    selected.value = batch;
+  }
+
+  /** A delta from main: applied to the selected batch; a changed capture is read again with batch:get. */
+  function receiveDelta(delta: BatchDelta): void {
+    const current = selected.value;
+    if (!current || current.id !== delta.id || delta.updatedAt < current.updatedAt) return;
+    selected.value = applyDelta(current, delta);
+    if (delta.entries.some((entry) => entry.outputChanged)) void fetchSelected();
+  }
+
+  /** A summary from main: the list's row, and for a batch new to this page whether it was (see batchList.receive). */
+  function receiveSummary(summary: BatchSummary): boolean {
+    const isNew = list.receive(summary);
+    if (selectedId.value === null) select(summary.id);
+    return isNew;
   }
 
   function select(id: string | null): void {
+    if (id === selectedId.value && (selected.value?.id === id || fetching)) return;
     selectedId.value = id;
+    selected.value = null;
+    selectedError.value = null;
+    if (id !== null) void fetchSelected();
   }
 
-  /** Moves the selection up (-1) or down (+1) the list. */
+  /** Moves the selection up (-1) or down (+1) the list; near the end, the next page is read. */
   function selectNext(delta: 1 | -1): void {
-    const list = batches.value;
-    if (list.length === 0) return;
-    const index = list.findIndex((b) => b.id === selectedId.value);
-    const next = index === -1 ? 0 : Math.min(list.length - 1, Math.max(0, index + delta));
-    selectedId.value = list[next]?.id ?? null;
+    const ids = list.ids;
+    if (ids.length === 0) return;
+    const index = selectedId.value === null ? -1 : ids.indexOf(selectedId.value);
+    const next = index === -1 ? 0 : Math.min(ids.length - 1, Math.max(0, index + delta));
+    select(ids[next] ?? null);
+    if (next >= ids.length - 5) void list.loadMore();
   }
 
   function tickedFor(batchId: string): string[] {
@@ -81,7 +127,7 @@ export const useBatchStore = defineStore('batches', () => {
   }
 
   function setTicked(batchId: string, entryId: string, on: boolean): void {
-    const batch = batches.value.find((b) => b.id === batchId);
+    const batch = selected.value?.id === batchId ? selected.value : null;
     const entry = batch?.entries.find((e) => e.id === entryId);
     if (!entry || entry.classification.verdict === 'deny') return;
     const current = new Set(tickedFor(batchId));
@@ -119,7 +165,7 @@ export const useBatchStore = defineStore('batches', () => {
 
   /** Approves every allowed and asked entry; blocked (denied) entries are never in the payload. */
   function approveAll(batchId: string): Promise<Batch | undefined> {
-    const batch = batches.value.find((b) => b.id === batchId);
+    const batch = selected.value?.id === batchId ? selected.value : null;
     return approve(batchId, batch ? approvableEntries(batch).map((e) => e.id) : []);
   }
 
@@ -159,8 +205,8 @@ export const useBatchStore = defineStore('batches', () => {
     try {
       const request = cwd.trim() ? { entries: commands.map((command) => ({ command })), cwd: cwd.trim() } : { entries: commands.map((command) => ({ command })) };
       const batch = await call('batch:create', request);
-      upsert(batch);
       selectedId.value = batch.id;
+      upsert(batch);
       const state = batch.status === 'pending' ? 'waiting for approval' : `${batch.status} (semi-autonomy)`;
       toast.success('Batch created', `${plural(batch.entries.length, 'entry', 'entries')}, ${state}.`);
       return batch;
@@ -170,8 +216,15 @@ export const useBatchStore = defineStore('batches', () => {
     }
   }
 
+  /** The running batches in full (at most one runs at a time): for catching up on live output after a reconnect. */
+  async function running(): Promise<Batch[]> {
+    const page = await call('batch:list', { status: ['running'], limit: 10 });
+    const current = selected.value;
+    return Promise.all(page.items.map((item) => (current && item.id === current.id ? current : call('batch:get', { id: item.id }))));
+  }
+
   return {
-    batches, selectedId, selected, running, loading, loadError, ticked, dryRuns, busy,
-    load, upsert, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create,
+    selectedId, selected, selectedError, loading, loadError, ticked, dryRuns, busy,
+    load, upsert, receiveDelta, receiveSummary, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create, running,
   };
 });
