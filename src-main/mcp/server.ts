@@ -94,7 +94,7 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
     {
       title: 'Get a Leash batch',
       description: 'Status and results of a batch you proposed earlier in this session (by id), e.g. after run_commands timed out on your side. Batches of other agents or of the person are not readable.',
-      inputSchema: { id: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).describe('The batch id run_commands returned') },
+      inputSchema: { id: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).describe('The batch id run_commands returned, or a unique prefix of it (at least 4 characters)') },
     },
     async ({ id }, extra) => {
       try {

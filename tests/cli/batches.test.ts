@@ -76,6 +76,41 @@ describe('leash batches', () => {
     // A read-only listing renames nothing: the app or serve sets bad files aside when it starts.
     expect((await readdir(join(home, 'batches'))).filter((f) => f.includes('.bad-'))).toHaveLength(0);
   });
+
+  it('shows one batch by a unique id prefix, refuses an ambiguous one naming the candidates, and searches and filters', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'leash-cli-batches-short-'));
+    const ids = ['c0ffee11-aaaa-4000-8000-000000000001', 'c0ffee22-bbbb-4000-8000-000000000002', 'd00d0000-cccc-4000-8000-000000000003'];
+    const h = await createHarness({ dir: home, newId: () => ids.shift() as string });
+    await h.service.create({ cwd: tmpdir(), entries: [{ command: 'git status' }, { command: 'rm -rf /' }], source: 'agent:claude' });
+    await h.service.create({ cwd: tmpdir(), entries: [{ command: 'npm test' }] });
+    const third = await h.service.create({ cwd: tmpdir(), entries: [{ command: 'echo "$(printf \\033)"' }] });
+    await h.service.reject(third.id);
+    await h.close();
+
+    const one = await leash(['batches', 'c0ffee1'], home);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^batch c0ffee11-aaaa-4000-8000-000000000001\n {2}status {3}pending\n {2}source {3}agent:claude\n/);
+    expect(one.stdout).toContain('  1. [allow] pending  git status\n  2. [deny] pending  rm -rf /');
+    const json = await leash(['batches', 'C0FFEE22', '--json'], home);
+    expect((JSON.parse(json.stdout) as Batch).entries[0]?.command).toBe('npm test');
+
+    const ambiguous = await leash(['batches', 'c0ffee'], home);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toBe('leash batches: BATCH_ID_AMBIGUOUS: "c0ffee" is the start of 2 batch ids (c0ffee11-aaaa-4000-8000-000000000001, c0ffee22-bbbb-4000-8000-000000000002): give more characters\n');
+    expect((await leash(['batches', 'c0f'], home)).stderr).toMatch(/^leash batches: BATCH_ID_TOO_SHORT: /);
+    expect((await leash(['batches', 'ffff0000'], home)).stderr).toMatch(/^leash batches: BATCH_NOT_FOUND: /);
+
+    const listed = await leash(['batches'], home);
+    expect(listed.stdout.trim().split('\n').map((line) => line.slice(0, 8))).toEqual(['d00d0000', 'c0ffee22', 'c0ffee11']);
+    // The command is shown with control characters escaped, so a terminal never interprets them.
+    expect(listed.stdout).not.toContain('\u001b');
+    const searched = await leash(['batches', '--search', 'NPM', '--json'], home);
+    expect((JSON.parse(searched.stdout) as { id: string }[]).map((b) => b.id)).toEqual(['c0ffee22-bbbb-4000-8000-000000000002']);
+    const filtered = await leash(['batches', '--status', 'rejected'], home);
+    expect(filtered.stdout).toMatch(/^d00d0000-\S+ +\S+ +rejected +paste +1 skipped \[1 ask\]/);
+    expect((await leash(['batches', '--status', 'paused'], home)).code).toBe(2);
+    expect((await leash(['batches', '--search', 'nothing-like-this'], home)).stdout).toBe('no batches match\n');
+  }, 180_000);
 });
 
 function leash(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -96,7 +96,7 @@ describe('the batch list with 1,000 batches', () => {
     await expect.poll(() => page.getByTestId('batch-panel').getAttribute('data-batch-id')).toBe(ids[15]);
     const inView = await page.locator('[data-testid="batch-row"][aria-selected="true"]').evaluate((row) => {
       const box = row.getBoundingClientRect();
-      const port = (row.closest('[role="listbox"]') as HTMLElement).getBoundingClientRect();
+      const port = (row.closest('[role="listbox"]') as typeof row).getBoundingClientRect();
       return box.top >= port.top - 1 && box.bottom <= port.bottom + 1;
     });
     expect(inView).toBe(true);
@@ -104,14 +104,14 @@ describe('the batch list with 1,000 batches', () => {
     await expect.poll(() => selectedRow(page)).toBe(ids[0]);
     await page.keyboard.press('PageDown');
     expect(await selectedRow(page)).not.toBe(ids[0]);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('batch-listbox');
+    expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('batch-listbox');
     await page.context().close();
   });
 
   it('searches in main with / and plain text, and filters by status with the chips', async () => {
     const page = await open();
     await page.keyboard.press('/');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('batch-search');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('batch-search');
     await page.keyboard.type('seeded 417');
     await expect.poll(() => rowIds(page)).toEqual([ids[417]]);
     expect(await page.getByTestId('batch-count').innerText()).toBe(`1 of ${COUNT}`);
@@ -172,11 +172,12 @@ describe('the batch list with 1,000 batches', () => {
   it('saves screenshots at 800×600 in light and dark mode', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await open({ width: 800, height: 600, colorScheme });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(overflow).toBe(0);
       await screenshot(page, `batch-list-1k-800x600-${colorScheme}`);
       await page.getByTestId('batch-search').fill('npm');
       await expect.poll(async () => (await page.getByTestId('batch-count').innerText()).includes(' of ')).toBe(true);
+      await expect.poll(async () => page.getByTestId('batch-panel').getAttribute('data-batch-id')).toBe(await selectedRow(page));
       await screenshot(page, `batch-list-1k-800x600-${colorScheme}-search`);
       await page.context().close();
     }

@@ -148,6 +148,14 @@ describe('leash mcp', () => {
     expect(persons.ok).toBe(true);
     const personsId = persons.ok ? persons.value.id : '';
     expect(((await first.callTool({ name: 'get_batch', arguments: { id: personsId } })) as ToolResult).isError).toBe(true);
+    // The 8 characters the app shows work as an id, for the agent's own batch only.
+    const short = (await first.callTool({ name: 'get_batch', arguments: { id: id!.slice(0, 8) } })) as ToolResult;
+    expect(short.isError).not.toBe(true);
+    expect(short.content[1]?.text).toContain(id!);
+    const othersShort = (await second.callTool({ name: 'get_batch', arguments: { id: id!.slice(0, 8) } })) as ToolResult;
+    expect(othersShort.content[0]?.text).toMatch(/^Leash: BATCH_NOT_YOURS: /);
+    expect(((await first.callTool({ name: 'get_batch', arguments: { id: personsId.slice(0, 8) } })) as ToolResult).content[0]?.text).toMatch(/^Leash: BATCH_NOT_YOURS: /);
+    expect(((await first.callTool({ name: 'get_batch', arguments: { id: id!.slice(0, 3) } })) as ToolResult).content[0]?.text).toMatch(/^Leash: BATCH_ID_TOO_SHORT: /);
     await ipc.call('batch:reject', { id: id!, reason: 'done' });
     await proposed;
   });
