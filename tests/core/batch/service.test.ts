@@ -36,7 +36,7 @@ describe('creating batches', () => {
     const { service } = await setup();
     const entries = Array.from({ length: 11 }, (_, i) => ({ command: `echo ${i}` }));
     await expect(service.create({ cwd, entries })).rejects.toMatchObject({ code: 'BATCH_TOO_LARGE', message: 'a batch holds at most 10 entries; this one has 11' });
-    expect(service.list()).toEqual([]);
+    expect(service.list().items).toEqual([]);
   });
 
   it('applies a smaller maxBatchSize from the settings', async () => {

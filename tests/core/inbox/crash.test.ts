@@ -71,7 +71,7 @@ describe('a crash while a command is being accepted', () => {
       const batch = batchFor(second.harness, 'job-c');
       expect(batch?.status).toBe('pending');
       await second.settle();
-      expect(second.harness.service.list()).toHaveLength(1);
+      expect(second.harness.service.list().items).toHaveLength(1);
       await approveAndRun(second.harness, batch?.id as string);
       await second.inbox.idle();
       await expectFinishedOnce(second, 'job-c', marker);
@@ -131,7 +131,7 @@ describe('a crash while the batch runs', () => {
     expect(await listDir(join(second.inboxDir, 'meta', 'accepted'))).toEqual([]);
     expect((await readJson(join(second.inboxDir, 'meta', 'inflight.json'))).commands).toEqual({});
     await second.settle();
-    expect(second.harness.service.list()).toHaveLength(1);
+    expect(second.harness.service.list().items).toHaveLength(1);
     expect(await readFile(marker, 'utf8')).toBe('started\n');
   });
 
@@ -146,7 +146,7 @@ describe('a crash while the batch runs', () => {
     await rm(join(root, 'leash', 'batches', `${batchId}.json`));
 
     const second = await rigAt(root);
-    expect(second.harness.service.list()).toEqual([]);
+    expect(second.harness.service.list().items).toEqual([]);
     expect(await readJson(join(second.inboxDir, 'dead_letter', 'job-v.json'))).toMatchObject({ reason: 'INTERRUPTED', batch_id: batchId });
     expect((await readJson(join(second.inboxDir, 'meta', 'inflight.json'))).commands).toEqual({});
   });

@@ -128,7 +128,7 @@ describe('a valid command', () => {
     const entries = [{ command: 'ls' }, { command: 'ls' }, { command: 'ls' }];
     await dropCommand(r.inboxDir, 'big.json', signed(unsignedCommand('job-big', { payload: { entries } })));
     await r.settle();
-    expect(r.harness.service.list()).toEqual([]);
+    expect(r.harness.service.list().items).toEqual([]);
     expect(await readJson(join(r.inboxDir, 'dead_letter', 'job-big.json'))).toMatchObject({ reason: 'TOO_MANY_ENTRIES', message: 'a batch holds at most 2 entries; this one has 3' });
     expect(await listDir(join(r.inboxDir, 'meta', 'accepted'))).toEqual([]);
     expect((await readJson(join(r.inboxDir, 'meta', 'inflight.json'))).commands).toEqual({});
@@ -162,7 +162,7 @@ describe('refused commands', () => {
     if (bytes.length > 0 && code !== 'NOT_JSON') expect(letter.original).toEqual(JSON.parse(bytes.toString()));
     if (code === 'NOT_JSON') expect(letter.original_text).toBe(bytes.toString());
     expect(await listDir(join(r.inboxDir, 'commands'))).toEqual([]);
-    expect(r.harness.service.list()).toEqual([]);
+    expect(r.harness.service.list().items).toEqual([]);
     const rejected = (await r.harness.records()).filter((record) => record.event === 'INBOX_REJECTED');
     expect(rejected).toMatchObject([{ reason: expect.stringMatching(new RegExp(`^${code}: `)) as string, details: { code, file: 'incoming.json', deadLetter: `dead_letter/${name}` } }]);
   });
@@ -204,7 +204,7 @@ describe('refused commands', () => {
     await dropCommand(r.inboxDir, 'later.json', signed(unsignedCommand('job-x', later)));
     await r.settle();
     expect(await readJson(join(r.inboxDir, 'dead_letter', 'job-x~2.json'))).toMatchObject({ reason: 'REPLAYED_ID', file: 'later.json' });
-    expect(r.harness.service.list()).toHaveLength(1);
+    expect(r.harness.service.list().items).toHaveLength(1);
   });
 
   it('refuses a replayed nonce under a different id', async () => {
@@ -236,7 +236,7 @@ describe('files the inbox leaves alone', () => {
     await r.settle();
     expect(await listDir(join(r.inboxDir, 'commands'))).toEqual(names.sort());
     expect(await listDir(join(r.inboxDir, 'dead_letter'))).toEqual([]);
-    expect(r.harness.service.list()).toEqual([]);
+    expect(r.harness.service.list().items).toEqual([]);
   });
 
   it('does not read a file written in two parts with a pause until it has settled', async () => {
