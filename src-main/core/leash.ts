@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
 import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
-import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
+import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
 import type { SettingsStore } from './settings/store.js';
@@ -13,6 +13,8 @@ export interface Leash {
   settings: SettingsStore;
   audit: AuditWriter;
   engine: PolicyEngine;
+  /** The bash grammar for the paste preview, loaded on first use (start-up does not wait for it). */
+  bashParser(): Promise<BashParser>;
   batches: BatchService;
   /** Problems found on the way up (invalid settings file set aside, unreadable batch files). */
   problems: string[];
@@ -85,11 +87,13 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       killAll: () => registry.killAll(),
       env: options.env,
     });
+    let parser: Promise<BashParser> | undefined;
     return {
       dataDir: options.dataDir,
       settings,
       audit,
       engine,
+      bashParser: () => (parser ??= createBashParser(options.policy)),
       batches,
       problems: [...settings.problems, ...batches.problems],
       onAudit(listener) {

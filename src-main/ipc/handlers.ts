@@ -43,7 +43,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'batch:get': async ({ id }) => batches.get(id),
     'batch:preview': async ({ text }) => {
       const current = settings.get();
-      return previewPaste(text, leash.engine, current);
+      return previewPaste(text, { engine: leash.engine, parser: await leash.bashParser() }, current);
     },
     'batch:create': async ({ entries, cwd, reason }) => {
       // No directory means the home directory (the form's default); anything else is checked by
