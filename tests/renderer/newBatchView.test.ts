@@ -33,7 +33,7 @@ function blockPreview(): PreviewResult {
     line: 2,
     text: 'cd repo',
     usedBy: { line: 3, text: 'git status' },
-    message: "line 2: `cd repo` changes the directory; as a separate entry, line 3 `git status` would run in the batch's directory instead",
+    message: "line 2: `cd repo` changes the directory; as separate entries, the commands after it (from line 3 `git status`) would run in the batch's directory instead",
   };
   return {
     ok: true,

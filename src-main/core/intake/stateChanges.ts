@@ -131,25 +131,29 @@ function escapeName(name: string): string {
 
 /** Where a later entry depends on the effect: any command for a change of the whole shell, a use by name otherwise. */
 function usePattern(effect: Effect): RegExp | undefined {
-  if (effect.names.length === 0) return effect.kind === 'variable' || effect.kind === 'unset' || effect.kind === 'alias' || effect.kind === 'function' ? undefined : /\S/;
+  if (WHOLE_SHELL.has(effect.kind)) return /\S/;
+  if (effect.names.length === 0) return undefined;
   const names = effect.names.map(escapeName).join('|');
   if (effect.kind === 'variable' || effect.kind === 'unset') return new RegExp(`\\$\\{?(?:${names})\\b`);
-  if (effect.kind === 'export') return /\S/;
   return new RegExp(`(?:^|[\\s;|&(\`])(?:${names})(?=$|[\\s;|&)\`])`, 'm');
 }
 
+/** Kinds that change the whole shell: every later command depends on them. */
+const WHOLE_SHELL: ReadonlySet<StateKind> = new Set(['directory', 'export', 'source', 'option', 'environment', 'descriptors']);
+
 function describe(kind: StateKind, change: string, use: string): string {
+  const later = `the commands after it (from ${use})`;
   switch (kind) {
-    case 'directory': return `\`${change}\` changes the directory; as a separate entry, ${use} would run in the batch's directory instead`;
-    case 'export': return `\`${change}\` sets an environment variable that ${use} would not see as a separate entry`;
+    case 'directory': return `\`${change}\` changes the directory; as separate entries, ${later} would run in the batch's directory instead`;
+    case 'export': return `\`${change}\` sets an environment variable that ${later} would not see as separate entries`;
+    case 'source': return `\`${change}\` changes the shell that runs it; ${later} would not get those changes as separate entries`;
+    case 'option': return `\`${change}\` sets a shell option; ${later} would run without it as separate entries`;
+    case 'environment': return `\`${change}\` switches the shell's environment; ${later} would not run in it as separate entries`;
+    case 'descriptors': return `\`${change}\` redirects the shell's own output; ${later} would not be redirected as separate entries`;
     case 'variable': return `\`${change}\` sets a shell variable that ${use} uses; a separate entry would not have it`;
     case 'unset': return `\`${change}\` removes a variable that ${use} uses; a separate entry would still have it`;
     case 'function': return `\`${change}\` defines a function that ${use} calls; a separate entry would not know it`;
     case 'alias': return `\`${change}\` defines an alias that ${use} uses; a separate entry would not know it`;
-    case 'source': return `\`${change}\` changes the shell that runs it; ${use} would not get those changes as a separate entry`;
-    case 'option': return `\`${change}\` sets a shell option for the commands after it; ${use} would run without it as a separate entry`;
-    case 'environment': return `\`${change}\` switches the environment of the shell; ${use} would not run in it as a separate entry`;
-    case 'descriptors': return `\`${change}\` redirects the shell's own output; ${use} would not be redirected as a separate entry`;
   }
 }
 

@@ -58,8 +58,8 @@ describe('a pasted block as one script or as separate entries', () => {
   it('warns, naming the lines, what separate entries would lose', () => {
     const result = preview(AI_ANSWER);
     expect(result.modes.separate.losses.map((loss) => loss.message)).toEqual([
-      "line 4: `cd ~/code/app` changes the directory; as a separate entry, line 5 `export NODE_ENV=test` would run in the batch's directory instead",
-      'line 5: `export NODE_ENV=test` sets an environment variable that line 6 `git status --short` would not see as a separate entry',
+      "line 4: `cd ~/code/app` changes the directory; as separate entries, the commands after it (from line 5 `export NODE_ENV=test`) would run in the batch's directory instead",
+      'line 5: `export NODE_ENV=test` sets an environment variable that the commands after it (from line 6 `git status --short`) would not see as separate entries',
     ]);
     expect(result.modes.script.losses).toEqual([]);
   });
