@@ -1,5 +1,6 @@
 import type { Batch, BatchEntry, DryRunReport } from '../core/batch/index.js';
 import { revealSuspiciousCharacters } from '../core/policy/index.js';
+import { plural } from '../shared/plural.js';
 
 /** What `leash run` prints about a batch: the approval listing, the dry run, the final summary. */
 
@@ -15,10 +16,6 @@ const MARK: Record<Exclude<BatchEntry['status'], 'cancelled'>, string> = {
 export function mark(entry: Pick<BatchEntry, 'status' | 'startedAt'>): string {
   if (entry.status === 'cancelled') return entry.startedAt ? 'KILLED ' : 'not run';
   return MARK[entry.status];
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** The approval listing: every entry with its verdict and reasons, and where it runs. */

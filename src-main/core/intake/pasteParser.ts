@@ -131,8 +131,9 @@ function finish(scan: Scan, lines: TextLines): PasteReading {
  * non-shell blocks too), and one entry per command of each ```bash/```sh/```console block. Only
  * when neither is present is the text read as plain lines, unless it reads like prose.
  *
- * Command text is never altered: JSON strings are decoded, nothing else; invisible characters
- * stay for the policy to flag. Line breaks are `\n` or `\r\n` (a multi-line command is rejoined
+ * Command text is altered only by decoding JSON strings and removing prompts at the start of
+ * shell lines (each removal is reported by `readPaste` as a mark); invisible characters stay
+ * for the policy to flag. Line breaks are `\n` or `\r\n` (a multi-line command is rejoined
  * with `\n`). Unusable tool calls are skipped with a note; when nothing usable remains the result
  * is `INVALID_TOOL_CALL`. The same command twice is two entries.
  */
