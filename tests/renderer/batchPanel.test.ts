@@ -31,6 +31,14 @@ describe('BatchPanel', () => {
     expect(rows.map((r) => (r.get('[data-testid="entry-approve"]').element as HTMLInputElement).disabled)).toEqual([false, true, false]);
   });
 
+  it("shows an entry's own working directory only where it differs from the batch's", () => {
+    const value = batch('b1', [['make', 'ask'], ['npm test', 'ask']]);
+    value.entries[1] = { ...value.entries[1]!, cwd: '/home/dev/project/web' };
+    const rows = mountPanel(value).findAll('[data-testid="entry-row"]');
+    expect(rows.map((row) => row.find('[data-testid="entry-cwd"]').exists())).toEqual([false, true]);
+    expect(rows[1]!.get('[data-testid="entry-cwd"]').text()).toBe('runs in /home/dev/project/web');
+  });
+
   it('sends the ticked entries with Approve selected', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
