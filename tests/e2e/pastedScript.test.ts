@@ -73,8 +73,8 @@ describe('pasting a shell block in the New batch screen', () => {
     await expect.poll(() => page.getByTestId('preview-entry').count()).toBe(4);
     expect(await previewed(page)).toEqual(['cd app', 'export GIT_PAGER=cat', 'git status --short', 'git diff --stat']);
     const losses = await page.getByTestId('preview-loss').allInnerTexts();
-    expect(losses[0]).toContain('line 4: `cd app` changes the directory');
-    expect(losses[1]).toContain('line 5: `export GIT_PAGER=cat` sets an environment variable');
+    expect(losses[0]).toContain('line 4: cd app changes the directory');
+    expect(losses[1]).toContain('line 5: export GIT_PAGER=cat sets an environment variable');
     await screenshot(page, 'paste-block-separate-warns');
 
     await page.getByTestId('mode-script').check();

@@ -144,7 +144,7 @@ describe('NewBatchView', () => {
     await vi.waitFor(() => expect(wrapper.find('[data-testid="mode-separate"]').exists()).toBe(true));
     await wrapper.get('[data-testid="mode-separate"]').setValue(true);
     await vi.waitFor(() => expect(wrapper.findAll('[data-testid="preview-entry"]')).toHaveLength(2));
-    expect(wrapper.get('[data-testid="preview-losses"]').text()).toContain('line 2: `cd repo` changes the directory');
+    expect(wrapper.get('[data-testid="preview-losses"]').text()).toContain('line 2: cd repo changes the directory');
     await wrapper.get('[data-testid="create-batch"]').trigger('click');
     await vi.waitFor(() => expect(fakeIpc.requests('batch:create')).toHaveLength(1));
     expect(fakeIpc.requests('batch:create')).toEqual([{ entries: [{ command: 'cd repo' }, { command: 'git status' }], cwd: '/home/dev' }]);
