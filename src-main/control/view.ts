@@ -1,5 +1,6 @@
 import type { Batch, BatchEntry } from '../core/batch/index.js';
 import type { CapturedStream } from '../core/runner/types.js';
+import { describeSandbox } from '../core/sandbox/profiles.js';
 import type { AgentBatchView, ControlProgress } from './protocol.js';
 
 /** Agents get the end of each stream, bounded: enough to act on, never a flood. */
@@ -28,6 +29,8 @@ function entryView(entry: BatchEntry, index: number): AgentBatchView['entries'][
     stderrTail: stderr.text,
     outputTruncated: stdout.truncated || stderr.truncated,
     note: entry.note,
+    sandbox: entry.sandbox && entry.status !== 'blocked' ? describeSandbox(entry.sandbox) : null,
+    sandboxHint: entry.sandboxHint ?? null,
   };
 }
 

@@ -24,7 +24,7 @@ function previewOf(commands: [string, 'allow' | 'ask' | 'deny'][], extra: Partia
 }
 
 function mountView() {
-  useAppStore().info = { version: '1', mode: 'browser', platform: 'linux', dataDir: '/d', homeDir: '/home/dev', problems: [] };
+  useAppStore().info = { version: '1', mode: 'browser', platform: 'linux', dataDir: '/d', homeDir: '/home/dev', problems: [], sandbox: { available: true, description: 'bubblewrap', fix: null } };
   return mount(NewBatchView, { attachTo: document.body });
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchError, canMoveBatch, canMoveEntry } from '../../../src-main/core/batch/index.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, projectDirectory, type Harness } from './harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -17,7 +17,7 @@ async function setup(settings: Record<string, unknown> = {}): Promise<Harness> {
   return harness;
 }
 
-const cwd = tmpdir();
+const cwd = projectDirectory();
 
 describe('creating batches', () => {
   it('classifies every entry and stores the exact command text', async () => {
@@ -151,7 +151,8 @@ describe('approving and running', () => {
 
   it('runs one batch at a time, in the order they were queued', async () => {
     const h = await setup();
-    const marker = join(h.dir, 'order.txt');
+    // In the project: the data directory (h.dir) is out of every command's reach.
+    const marker = join(await mkdtemp(join(cwd, 'order-')), 'order.txt');
     const first = await h.service.create({ cwd, entries: [{ command: `sleep 0.3; echo first >> ${marker}` }] });
     const second = await h.service.create({ cwd, entries: [{ command: `echo second >> ${marker}` }] });
     for (const b of [first, second]) {
