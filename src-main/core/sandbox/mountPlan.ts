@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { MountPlan } from './bubblewrap.js';
 import type { EntrySandbox } from './profiles.js';
 import { isWithin } from './protectedPaths.js';
@@ -26,14 +26,42 @@ export function entryMountPlan(sandbox: EntrySandbox, cwd: string, context: Moun
   const hidden = outermost(sandbox.profile === 'full' ? context.statePaths : [...context.statePaths, ...context.credentialPaths]);
   if (sandbox.profile === 'full') {
     const directories = (context.listRoot ?? realTopLevelDirectories)().filter((name) => !FULL_ACCESS_SKIPPED.has(name));
-    return { writable: directories.map((name) => join('/', name)), hidden, tmpfs: [], network: true, cwd };
+    const writable = directories.map((name) => join('/', name));
+    return { writable, pinned: pinnedDirectories(context.statePaths, writable), hidden, tmpfs: [], network: true, cwd };
   }
   const tmpfs = PRIVATE_TMPFS.filter((path) => !sandbox.writable.includes(path));
   // A working directory under a private tmpfs (a project in /tmp) would vanish behind it: it
   // comes back read-only, as the rest of the host is.
   const under = tmpfs.filter((path) => isWithin(cwd, path) && cwd !== path);
   const binds = under.length > 0 && !sandbox.writable.some((directory) => isWithin(cwd, directory)) ? [{ source: cwd, target: cwd }] : [];
-  return { writable: [...sandbox.writable], hidden, tmpfs, binds, network: sandbox.network, cwd };
+  return { writable: [...sandbox.writable], pinned: pinnedDirectories(context.statePaths, sandbox.writable), hidden, tmpfs, binds, network: sandbox.network, cwd };
+}
+
+/**
+ * Every directory strictly between a writable directory and an existing state path inside it
+ * (real paths, outermost first). Pinned as mount points, none of them can be renamed, so the
+ * hidden state cannot be moved aside and replaced by a forged copy at the path Leash reads.
+ * The state path itself is a mount point already (it is hidden).
+ */
+export function pinnedDirectories(statePaths: readonly string[], writable: readonly string[]): string[] {
+  const pinned = new Set<string>();
+  const real = (path: string): string | null => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return null;
+    }
+  };
+  const roots = writable.map(real).filter((path): path is string => path !== null);
+  for (const state of statePaths) {
+    const target = real(state);
+    if (target === null) continue;
+    for (const root of roots) {
+      if (target === root || !isWithin(target, root)) continue;
+      for (let directory = dirname(target); directory !== root && isWithin(directory, root); directory = dirname(directory)) pinned.add(directory);
+    }
+  }
+  return [...pinned].sort((a, b) => a.length - b.length);
 }
 
 /** Private, empty, writable directories of every sandbox but full access. */

@@ -1,10 +1,12 @@
 import { bubblewrapArgs } from './bubblewrap.js';
 import { chooseEntrySandbox, type SandboxChoice, type SandboxContext } from './entrySandbox.js';
+import { linkedStateFile } from './linkedState.js';
 import { entryMountPlan } from './mountPlan.js';
 import type { EntrySandbox } from './profiles.js';
 import { credentialPaths, leashStatePaths, type LeashStateLocations } from './protectedPaths.js';
 import { seatbeltArgs, seatbeltPolicy } from './seatbelt.js';
 import { describeSupport, type SandboxSupport } from './support.js';
+import { workspaceProblem } from './workspaceRoot.js';
 
 /** The program that wraps `shell -c command`: run `file ...args shell -c command`. */
 export interface SandboxWrapper {
@@ -56,6 +58,17 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
       if (sandbox.profile === 'unsandboxed') return { ok: true, wrapper: null };
       if (!support.ok) return { ok: false, code: 'SANDBOX_UNAVAILABLE', message: `this entry was approved to run ${sandbox.profile} but no sandbox works now: ${describeSupport(support)}` };
       const current = context();
+      // Checked again now: the files may have changed since the entry was approved.
+      if (sandbox.profile === 'workspace' && sandbox.workspace !== null) {
+        const problem = workspaceProblem(sandbox.workspace, current);
+        if (problem !== null) return { ok: false, code: 'SANDBOX_REFUSED', message: `no safe workspace: ${problem}` };
+      }
+      if (sandbox.writable.length > 0) {
+        const linked = linkedStateFile(current.statePaths);
+        if (linked !== null) {
+          return { ok: false, code: 'SANDBOX_REFUSED', message: `${linked} (Leash’s own data) has a second name (a hard link) somewhere; a command could change it through that name, so nothing that may write runs until the extra link is removed` };
+        }
+      }
       if (support.kind === 'bubblewrap') {
         const plan = entryMountPlan(sandbox, cwd, current);
         return { ok: true, wrapper: { file: support.executable, args: bubblewrapArgs(plan) } };

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { pinnedDirectories } from './mountPlan.js';
 import type { EntrySandbox } from './profiles.js';
 
 /**
@@ -20,6 +21,8 @@ export interface SeatbeltPolicy {
 export interface SeatbeltContext {
   statePaths: readonly string[];
   credentialPaths: readonly string[];
+  /** Directories to keep from being renamed (see `pinnedDirectories`); injectable for tests. */
+  pinned?: (statePaths: readonly string[], writable: readonly string[]) => string[];
   /** Resolves symbolic links (`/tmp` is `/private/tmp` on macOS); injectable for tests. */
   canonical?: (path: string) => string;
 }
@@ -76,6 +79,16 @@ export function seatbeltPolicy(sandbox: EntrySandbox, context: SeatbeltContext):
   if (hidden.length > 0) {
     const list = refer('HIDDEN', hidden);
     lines.push(`(deny file-read* ${list})`, `(deny file-write* ${list})`);
+  }
+  // The directories on the way to Leash's state inside a writable one may not be renamed or
+  // removed: moved aside, the state would leave the denied paths and become writable.
+  const pinned = (context.pinned ?? pinnedDirectories)(context.statePaths, sandbox.profile === 'full' ? ['/'] : sandbox.writable);
+  if (pinned.length > 0) {
+    const literals = pinned.map((path, index) => {
+      params[`PINNED_${index}`] = canonical(path);
+      return `(literal (param "PINNED_${index}"))`;
+    });
+    lines.push(`(deny file-write* ${literals.join(' ')})`);
   }
   return { policy: `${lines.join('\n')}\n`, params };
 }

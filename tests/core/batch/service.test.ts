@@ -280,7 +280,7 @@ describe('an approved batch that has not started', () => {
 
   it('can be un-approved: back to pending, audited, and it can be approved again', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const back = await h.service.unapprove(batch.id);
     expect(back).toMatchObject({ status: 'pending', approvedBy: null, approvedAt: null, note: 'approval withdrawn by a person' });
@@ -294,7 +294,7 @@ describe('an approved batch that has not started', () => {
 
   it('can be rejected', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const rejected = await h.service.reject(batch.id);
     expect(rejected.status).toBe('rejected');
@@ -303,7 +303,7 @@ describe('an approved batch that has not started', () => {
 
   it('is cancelled by Stop', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const stopped = await h.service.stop(batch.id);
     expect(stopped).toMatchObject({ status: 'cancelled', note: 'stopped by a person before it started' });
@@ -312,7 +312,7 @@ describe('an approved batch that has not started', () => {
 
   it.each(['unapprove', 'reject', 'stop'] as const)('queued behind a running batch, %s takes it out of the queue so it never runs', async (action) => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const first = await h.service.create({ cwd, entries: [{ command: 'sleep 0.4' }] });
     await h.service.approve(first.id);
     await h.service.run(first.id);

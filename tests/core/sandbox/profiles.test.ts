@@ -80,14 +80,16 @@ describe('the workspace profile (approved by a person)', () => {
     );
   });
 
-  it('refuses a workspace that would contain the home directory, the data directory or credentials', () => {
+  it('refuses / and a workspace that is or contains the home directory, or lies inside the data directory or a credential location', () => {
     const choose = (cwd: string) => world.runtime.choose({ classification: { verdict: 'ask', score: 50, requiresManual: true, reasons: [], programs: [], commands: [] }, cwd }, workspace);
     expect(choose(world.home).problem).toMatch(/is your home directory/);
     expect(choose(world.root).problem).toMatch(/contains your home directory/);
-    expect(choose(join(world.home, '.config')).problem).toMatch(/Leash’s own data/);
-    expect(choose(world.dataDir).problem).toMatch(/Leash’s own data/);
-    expect(choose(join(world.home, '.ssh')).problem).toMatch(/credential location/);
-    expect(choose('/').problem).toMatch(/root of the filesystem/);
+    // A directory holding the data directory is accepted: its state is hidden and pinned (see leashStateAttacks.test.ts).
+    expect(choose(join(world.home, '.config')).problem).toBeNull();
+    expect(choose(world.dataDir).problem).toMatch(/is inside Leash’s own data/);
+    expect(choose(join(world.dataDir, 'batches')).problem).toMatch(/is inside Leash’s own data/);
+    expect(choose(join(world.home, '.ssh')).problem).toMatch(/is inside a credential location/);
+    expect(choose('/').problem).toMatch(/root of the filesystem, so a command could write every file you can/);
     expect(choose(world.project).problem).toBeNull();
   });
 });
