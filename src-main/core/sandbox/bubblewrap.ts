@@ -78,7 +78,7 @@ export function bubblewrapArgs(plan: MountPlan, options: BubblewrapArgsOptions =
 
 function inspectPath(path: string): { kind: PathKind; path: string } {
   try {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     return { kind: statSync(real).isDirectory() ? 'directory' : 'other', path: real };
   } catch {
     return { kind: 'missing', path };

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { MountPlan } from './bubblewrap.js';
 import type { EntrySandbox } from './profiles.js';
 import { isWithin } from './protectedPaths.js';
@@ -47,7 +47,7 @@ export function pinnedDirectories(statePaths: readonly string[], writable: reado
   const pinned = new Set<string>();
   const real = (path: string): string | null => {
     try {
-      return realpathSync(path);
+      return realpathSync.native(path);
     } catch {
       return null;
     }
@@ -72,9 +72,10 @@ const PRIVATE_TMPFS = ['/tmp', '/var/tmp', '/dev/shm'];
  * tmpfs, nothing can be mounted inside it (and nothing needs to be).
  */
 export function outermost(paths: readonly string[]): string[] {
+  // Resolved once here: this runs before every entry, over some fifty paths.
   const kept: string[] = [];
-  for (const path of [...new Set(paths)].sort((a, b) => a.length - b.length)) {
-    if (!kept.some((outer) => isWithin(path, outer))) kept.push(path);
+  for (const path of [...new Set(paths.map((p) => resolve(p)))].sort((a, b) => a.length - b.length)) {
+    if (!kept.some((outer) => path === outer || path.startsWith(outer.endsWith('/') ? outer : `${outer}/`))) kept.push(path);
   }
   return kept;
 }

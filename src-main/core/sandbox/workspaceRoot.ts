@@ -67,7 +67,7 @@ export function workspaceProblem(root: string, rules: WorkspaceRules): string | 
 function reachedThroughLink(path: string, root: string): boolean {
   if (!existsSync(path)) return false; // covered by an enclosing hidden path, or refused as missing
   try {
-    return realpathSync(path) !== join(realpathSync(root), relative(root, path));
+    return realpathSync.native(path) !== join(realpathSync.native(root), relative(root, path));
   } catch {
     return true;
   }
