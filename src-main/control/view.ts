@@ -1,5 +1,6 @@
 import type { Batch, BatchEntry } from '../core/batch/index.js';
 import type { CapturedStream } from '../core/runner/types.js';
+import { describeSandbox } from '../core/sandbox/profiles.js';
 import type { AgentBatchView, ControlProgress } from './protocol.js';
 import { plural } from '../shared/plural.js';
 
@@ -29,6 +30,8 @@ function entryView(entry: BatchEntry, index: number): AgentBatchView['entries'][
     stderrTail: stderr.text,
     outputTruncated: stdout.truncated || stderr.truncated,
     note: entry.note,
+    sandbox: entry.sandbox && entry.status !== 'blocked' ? describeSandbox(entry.sandbox) : null,
+    sandboxHint: entry.sandboxHint ?? null,
   };
 }
 

@@ -49,14 +49,14 @@ describe('BatchPanel', () => {
     await boxes[3]!.setValue(true);
     expect(approveSelected.text()).toContain('Approve selected (2)');
     await approveSelected.trigger('click');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'], sandbox: 'workspace', network: false }]);
   });
 
   it('Approve all leaves blocked entries out of the payload', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
     await wrapper.get('[data-testid="approve-all"]').trigger('click');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('offers Run only once approved and Stop only while approved or running', () => {
@@ -73,8 +73,8 @@ describe('BatchPanel', () => {
     fakeIpc.handle('batch:dryRun', ({ id }) => ({
       batchId: id,
       entries: [
-        { entryId: 'b1-1', command: 'ls', verdict: 'allow', reasons: [], executables: [{ program: 'ls', resolved: '/usr/bin/ls' }], cwd: '/w', cwdExists: true, syntax: { ok: true }, ok: true },
-        { entryId: 'b1-2', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, ok: false },
+        { entryId: 'b1-1', tool: 'shell', command: 'ls', verdict: 'allow', reasons: [], executables: [{ program: 'ls', resolved: '/usr/bin/ls' }], cwd: '/w', cwdExists: true, syntax: { ok: true }, sandbox: null, ok: true },
+        { entryId: 'b1-2', tool: 'shell', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, sandbox: null, ok: false },
       ],
     }));
     const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['nope (', 'ask']]));

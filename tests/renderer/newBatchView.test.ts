@@ -48,7 +48,7 @@ function blockPreview(): PreviewResult {
 }
 
 function mountView() {
-  useAppStore().info = { version: '1', mode: 'browser', platform: 'linux', dataDir: '/d', homeDir: '/home/dev', problems: [] };
+  useAppStore().info = { version: '1', mode: 'browser', platform: 'linux', dataDir: '/d', homeDir: '/home/dev', problems: [], sandbox: { available: true, description: 'bubblewrap', fix: null } };
   return mount(NewBatchView, { attachTo: document.body });
 }
 

@@ -39,3 +39,7 @@ export type AuditRecord = Events['audit:appended'];
 export type AuditVerification = Response<'audit:verify'>;
 export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];
 export type AuditStatus = Response<'audit:status'>;
+
+export type EntrySandbox = NonNullable<BatchEntry['sandbox']>;
+export type SandboxProfile = EntrySandbox['profile'];
+export type ChoosableProfile = NonNullable<Request<'batch:approve'>['sandbox']>;
