@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_SEARCH_CHARS } from '../core/batch/listing.js';
 import { MAX_PAGE_SIZE } from '../core/batch/summary.js';
 import { BATCH_STATUSES } from '../core/batch/types.js';
+import { CHOOSABLE_PROFILES } from '../core/sandbox/profiles.js';
 import { settingsSchema } from '../core/settings/schema.js';
 import type { Channel } from './channels.js';
 
@@ -50,11 +51,20 @@ export const requestSchemas = {
       reason: z.string().max(2000).optional(),
     })
     .strict(),
-  'batch:approve': z.object({ id, entryIds: z.array(id).max(10).optional() }).strict(),
+  'batch:approve': z
+    .object({
+      id,
+      entryIds: z.array(id).max(10).optional(),
+      /** The sandbox of the entries a person approves (allowed entries always run read-only). */
+      sandbox: z.enum(CHOOSABLE_PROFILES).optional(),
+      /** Network for workspace entries; ignored for read-only (never) and full access (always). */
+      network: z.boolean().optional(),
+    })
+    .strict(),
   'batch:unapprove': z.object({ id }).strict(),
   'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
   'batch:run': z.object({ id }).strict(),
-  'batch:dryRun': z.object({ id }).strict(),
+  'batch:dryRun': z.object({ id, sandbox: z.enum(CHOOSABLE_PROFILES).optional(), network: z.boolean().optional() }).strict(),
   'batch:stop': z.object({ id }).strict(),
   'batch:output': z.object({ id: idOrPrefix, entryId: id }).strict(),
   'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),

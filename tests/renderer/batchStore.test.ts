@@ -38,7 +38,7 @@ describe('the batch store', () => {
   it('approves all allowed and asked entries and never a blocked one', async () => {
     const store = await loaded(mixed);
     await store.approveAll('b1');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('does not call main when every entry is blocked, and says why', async () => {
@@ -56,7 +56,7 @@ describe('the batch store', () => {
     store.setTicked('b1', 'b1-1', false);
     store.setTicked('b1', 'b1-1', true);
     await store.approveSelected('b1');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('reads the selected batch whole with batch:get, and keeps the newest copy when an older answer arrives late', async () => {

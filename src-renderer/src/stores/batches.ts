@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { Batch, BatchDelta, BatchEntry, BatchSummary, DryRunReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
+import { DEFAULT_CHOICE, type SandboxChoice } from '../model/sandbox';
 import { call } from '../services/ipc';
 import { useBatchListStore } from './batchList';
 import { useConnectionStore } from './connection';
@@ -42,6 +43,8 @@ export const useBatchStore = defineStore('batches', () => {
   /** Entry ids ticked for "Approve selected", per batch. */
   const ticked = ref<Record<string, string[]>>({});
   const dryRuns = ref<Record<string, DryRunReport>>({});
+  /** The sandbox chosen in each pending batch's approval controls (default: workspace, no network). */
+  const sandboxChoices = ref<Record<string, SandboxChoice>>({});
   /** The action in flight per batch, so its buttons can show it and not be pressed twice. */
   const busy = ref<Record<string, BatchAction | undefined>>({});
   let fetching: Promise<void> | null = null;
@@ -155,12 +158,23 @@ export const useBatchStore = defineStore('batches', () => {
       toast.push('info', 'Nothing to approve', 'Blocked entries can never be approved.');
       return undefined;
     }
-    const batch = await act(batchId, 'approve', 'Approve failed', () => call('batch:approve', { id: batchId, entryIds }));
+    const choice = sandboxChoiceFor(batchId);
+    const batch = await act(batchId, 'approve', 'Approve failed', () =>
+      call('batch:approve', { id: batchId, entryIds, sandbox: choice.profile, network: choice.network }),
+    );
     if (batch) {
       upsert(batch);
       toast.success('Approved', `${entryIds.length} of ${plural(batch.entries.length, 'entry', 'entries')} will run.`);
     }
     return batch;
+  }
+
+  function sandboxChoiceFor(batchId: string): SandboxChoice {
+    return sandboxChoices.value[batchId] ?? DEFAULT_CHOICE;
+  }
+
+  function setSandboxChoice(batchId: string, choice: SandboxChoice): void {
+    sandboxChoices.value = { ...sandboxChoices.value, [batchId]: { ...choice } };
   }
 
   /** Approves every allowed and asked entry; blocked (denied) entries are never in the payload. */
@@ -184,7 +198,11 @@ export const useBatchStore = defineStore('batches', () => {
   }
 
   async function dryRun(batchId: string): Promise<void> {
-    const report = await act(batchId, 'dryRun', 'Dry-run failed', () => call('batch:dryRun', { id: batchId }));
+    // A pending batch is dry-run with the sandbox chosen so far; an approved one with what was fixed.
+    const pending = (selected.value?.id === batchId ? selected.value.status : useBatchListStore().summary(batchId)?.status) === 'pending';
+    const choice = sandboxChoiceFor(batchId);
+    const request = pending ? { id: batchId, sandbox: choice.profile, network: choice.network } : { id: batchId };
+    const report = await act(batchId, 'dryRun', 'Dry-run failed', () => call('batch:dryRun', request));
     if (report) dryRuns.value = { ...dryRuns.value, [batchId]: report };
   }
 
@@ -226,5 +244,6 @@ export const useBatchStore = defineStore('batches', () => {
   return {
     selectedId, selected, selectedError, loading, loadError, ticked, dryRuns, busy,
     load, upsert, receiveDelta, receiveSummary, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create, running,
+    sandboxChoices, sandboxChoiceFor, setSandboxChoice,
   };
 });
