@@ -67,6 +67,9 @@ const HANDLERS = {
   test_command: (w, n, c) => judgeTest(w, n, c),
 } satisfies Record<StatementType, Handler>;
 
+/** Nodes whose trailing redirection (and the words after it) belongs to their last command. */
+const REDIRECT_PASSES_THROUGH = new Set(['pipeline', 'list', 'negated_command']);
+
 export class Walker {
   private depth = 0;
   /**
@@ -285,10 +288,11 @@ export class Walker {
       for (const result of results) continuations.push(...result.continuations);
       return this.continue(infos, continuations, context);
     }
-    if (body.type === 'pipeline' || body.type === 'list') {
-      // Bash gives a trailing redirection to the last command, not to the whole pipeline or list.
+    if (REDIRECT_PASSES_THROUGH.has(body.type)) {
+      // Bash gives a trailing redirection to the last command, not to the whole pipeline, list or
+      // negation (`! find . 2>/dev/null -delete` runs `find . -delete`).
       let last: SyntaxNode = body;
-      while (last.type === 'pipeline' || last.type === 'list') {
+      while (REDIRECT_PASSES_THROUGH.has(last.type)) {
         const named = last.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
         const tail = named[named.length - 1];
         if (!tail) break;
