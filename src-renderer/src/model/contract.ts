@@ -22,7 +22,10 @@ export type EmergencyStopReport = Response<'app:emergencyStop'>;
 
 export type PreviewResult = Response<'batch:preview'>;
 export type PreviewSuccess = Extract<PreviewResult, { ok: true }>;
-export type PreviewEntry = PreviewSuccess['entries'][number];
+export type EntryMode = keyof PreviewSuccess['modes'];
+export type PreviewPlan = PreviewSuccess['modes'][EntryMode];
+export type PreviewEntry = PreviewPlan['entries'][number];
+export type LineMark = PreviewSuccess['marks'][number];
 
 export type AutonomyStatus = Response<'autonomy:status'>;
 export type AutonomyChallenge = Response<'autonomy:begin'>;
@@ -36,3 +39,7 @@ export type AuditRecord = Events['audit:appended'];
 export type AuditVerification = Response<'audit:verify'>;
 export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];
 export type AuditStatus = Response<'audit:status'>;
+
+export type EntrySandbox = NonNullable<BatchEntry['sandbox']>;
+export type SandboxProfile = EntrySandbox['profile'];
+export type ChoosableProfile = NonNullable<Request<'batch:approve'>['sandbox']>;
