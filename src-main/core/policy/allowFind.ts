@@ -1,4 +1,4 @@
-import { no, OK, type AllowCheck } from './allowlist.js';
+import { no, OK, type AllowCheck } from './allowRule.js';
 import type { Arg } from './model.js';
 
 /**

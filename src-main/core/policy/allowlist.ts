@@ -1,8 +1,12 @@
 import { testProblem } from './command.js';
 import { checkFind } from './allowFind.js';
+import { SCRIPT_RULES } from './allowScripts.js';
+import { TEXT_RULES } from './allowText.js';
+import { versionRules } from './allowVersion.js';
 import { checkGit } from './allowGit.js';
 import { isRecursiveOverHome, toolGlobCredential } from './credentials.js';
 import type { Arg } from './model.js';
+import { HELP, OK, no, options, readOnly, type AllowCheck, type AllowRule } from './allowRule.js';
 import { hasOption, longOptions as long, scanOptions, shortOptions as short, type OptionSpec, type ScannedOptions } from './options.js';
 
 /**
@@ -11,35 +15,7 @@ import { hasOption, longOptions as long, scanOptions, shortOptions as short, typ
  * installs, within what the rule documents). An option a rule does not know is `ask`. Each rule
  * carries example commands that the test suite checks, so a rule and its intent cannot drift.
  */
-export type AllowCheck = { ok: true } | { ok: false; why: string; dynamic?: boolean };
-
-export interface AllowRule {
-  name: string;
-  programs: readonly string[];
-  summary: string;
-  /** Unquoted globs are fine: every option of the tool is read-only, so a file named `-x` does no harm. */
-  globsOk?: boolean;
-  check(args: readonly Arg[]): AllowCheck;
-  examples: { allow: readonly string[]; notAllow: readonly string[] };
-}
-
-export const OK: AllowCheck = { ok: true };
-export const no = (why: string): AllowCheck => ({ ok: false, why });
-
-const HELP = ['help', 'version'];
-
-/** A rule that only needs every option to be one the tool knows. */
-function options(spec: OptionSpec, extra?: (scanned: ScannedOptions, args: readonly Arg[]) => AllowCheck): (args: readonly Arg[]) => AllowCheck {
-  return (args) => {
-    const scanned = scanOptions(args.map((a) => a.value), spec);
-    if (scanned.unknown.length > 0) return no(`Leash does not know the option \`${scanned.unknown[0]}\``);
-    return extra ? extra(scanned, args) : OK;
-  };
-}
-
-function readOnly(programs: string[], spec: OptionSpec, allow: string[], notAllow: string[] = [], extra?: Parameters<typeof options>[1]): AllowRule {
-  return { name: programs[0] as string, programs, summary: 'is read-only', globsOk: true, check: options(spec, extra), examples: { allow, notAllow } };
-}
+export { OK, no, type AllowCheck, type AllowRule } from './allowRule.js';
 
 const LS: OptionSpec = {
   short: short('aAbBcCdDfFgGhHiklLmnNopqQrRsStuUvxXZ1', 'IwT'),
@@ -187,17 +163,35 @@ export const ALLOW_RULES: readonly AllowRule[] = [
 ];
 
 const BY_PROGRAM = new Map<string, AllowRule>();
-for (const rule of ALLOW_RULES) for (const program of rule.programs) BY_PROGRAM.set(program, rule);
+for (const rule of [...ALLOW_RULES, ...TEXT_RULES, ...SCRIPT_RULES]) for (const program of rule.programs) BY_PROGRAM.set(program, rule);
+for (const rule of versionRules(new Set(BY_PROGRAM.keys()))) for (const program of rule.programs) BY_PROGRAM.set(program, rule);
+
+/** Every rule, the default allowlist's and those of the other rule files (their examples are tested). */
+export const ALL_RULES: readonly AllowRule[] = [...new Set(BY_PROGRAM.values())];
 
 export function allowRuleFor(program: string): AllowRule | undefined {
   return BY_PROGRAM.get(program);
+}
+
+/**
+ * Whether the glob at `index` can expand to a word starting with `-`: it starts with a wildcard
+ * and stands before any `--` (after which getopt reads no options).
+ */
+function canSpellOption(args: readonly Arg[], index: number): boolean {
+  if (args.slice(0, index).some((a) => a.value === '--' && !a.glob)) return false;
+  return /^[*?[-]/.test((args[index] as Arg).value);
 }
 
 /** Checks a command's arguments against its allow rule: static words first, then the rule. */
 export function checkAllowed(rule: AllowRule, args: readonly Arg[]): AllowCheck {
   const dynamic = args.find((a) => a.dynamic);
   if (dynamic) return { ok: false, why: `its argument \`${dynamic.word.source}\` is only known when it runs`, dynamic: true };
-  const glob = args.find((a) => a.glob);
-  if (glob && !rule.globsOk) return no(`bash expands the glob \`${glob.word.source}\` into words that could be options`);
+  const policy = rule.globsOk === true ? 'any' : rule.globsOk || 'none';
+  const glob = policy === 'any' ? undefined : args.find((a, i) => a.glob && (policy === 'none' || canSpellOption(args, i)));
+  if (glob) {
+    return no(policy === 'none'
+      ? `bash expands the glob \`${glob.word.source}\` into as many file names as it finds, and how many matters to \`${rule.name}\``
+      : `bash expands the glob \`${glob.word.source}\` into file names that could spell options (a file named \`-o\`); write \`./${glob.word.source}\` or put \`--\` before it`);
+  }
   return rule.check(args);
 }

@@ -2,6 +2,7 @@ import type { Analysis, Invocation, StdinInput } from './analysis.js';
 import { denyDownloadedRun } from './downloads.js';
 import { fetcherIn, ownInfo, type Add } from './invocation.js';
 import { within, type Arg, type CommandInfo, type Context } from './model.js';
+import { isVersionProbe } from './allowVersion.js';
 import { SHELLS, STDIN_PATHS, interpreterReadsStdin, isInterpreter, shellMode } from './programs.js';
 
 /**
@@ -50,7 +51,8 @@ export function invokeBuiltin(analysis: Analysis, invocation: Invocation, contex
     add({ code: 'OPAQUE_CODE', message: `\`${program}\` runs a file's commands in the current shell, which Leash cannot see` });
     return [ownInfo(analysis, program, { interpreter: true, runsStdin: readsStdin })];
   }
-  if (isInterpreter(program)) {
+  // `node --version` runs no program code: the version rule judges it.
+  if (isInterpreter(program) && !isVersionProbe(program, args)) {
     const readsStdin = interpreterReadsStdin(args.map((a) => a.value));
     denyFetchedCode(program, args, invocation.stdin, readsStdin, add);
     for (const arg of args) if (!arg.value.startsWith('-') && denyDownloadedRun(analysis, program, arg.value, add)) break;
@@ -118,14 +120,32 @@ function invokeShell(analysis: Analysis, invocation: Invocation, context: Contex
   return [info];
 }
 
-function invokeEval(analysis: Analysis, context: Context, args: Arg[], add: Add): CommandInfo[] {
-  denyFetchedCode('eval', args, undefined, false, add);
+/**
+ * `eval` skips one leading `--`. After words that may expand to nothing (`eval $x -- cmd`), the
+ * `--` may or may not lead: both readings are judged.
+ */
+function evalReadings(args: Arg[]): Arg[][] {
+  if (args[0]?.value === '--' && !args[0].dynamic) return [args.slice(1)];
+  const dash = args.findIndex((a) => a.value === '--' && !a.dynamic);
+  if (dash > 0 && args.slice(0, dash).every((a) => a.dynamic)) return [args, [...args.slice(0, dash), ...args.slice(dash + 1)]];
+  return [args];
+}
+
+function invokeEval(analysis: Analysis, context: Context, allArgs: Arg[], add: Add): CommandInfo[] {
+  denyFetchedCode('eval', allArgs, undefined, false, add);
+  const [args, ...others] = evalReadings(allArgs) as [Arg[], ...Arg[][]];
+  const alternatives = others.flatMap((other) => (other.length === 0 ? [] : analyzeEvalText(analysis, context, other, add)));
   const first = args[0];
   if (!first) {
     add({ code: 'ALLOWED_COMMAND', rule: 'allow:eval-empty', message: '`eval` with nothing to run does nothing' });
     return [ownInfo(analysis, 'eval')];
   }
   add({ code: 'OPAQUE_CODE', message: '`eval` runs text as commands' });
+  return [ownInfo(analysis, 'eval', { interpreter: true }), ...analyzeEvalText(analysis, context, args, add), ...alternatives];
+}
+
+function analyzeEvalText(analysis: Analysis, context: Context, args: Arg[], add: Add): CommandInfo[] {
+  const first = args[0] as Arg;
   const joined: Arg = { ...first, value: args.map((a) => a.value).join(' '), dynamic: args.some((a) => a.dynamic), nested: args.flatMap((a) => a.nested) };
-  return [ownInfo(analysis, 'eval', { interpreter: true }), ...analyzeString(analysis, joined, within(context, 'inside the text given to `eval`'), add)];
+  return analyzeString(analysis, joined, within(context, 'inside the text given to `eval`'), add);
 }

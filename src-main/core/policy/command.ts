@@ -143,6 +143,14 @@ export function judgeCommand(walker: Walker, node: SyntaxNode, context: Context,
   }
   for (const child of extras.redirects) redirect(child);
   args.push(...extras.args);
+  // `$\x72m`: bash reads a `$` before a backslash as a literal `$` of the command name; the grammar
+  // leaves it an ERROR just before the command. The name is then not what it seems: unknown.
+  const statement = node.parent?.type === 'redirected_statement' ? node.parent : node;
+  const before = statement.previousSibling;
+  const name = args[0];
+  if (name && before?.type === 'ERROR' && before.text === '$' && before.endIndex === statement.startIndex) {
+    args[0] = { ...name, value: `$${name.value}`, dynamic: true, unknown: true };
+  }
   const writes = results.flatMap((r) => (r.writes === undefined ? [] : [r.writes]));
   if (args.length === 0) {
     walker.add({ code: 'SHELL_STATE_CHANGE', message: `\`${node.text.split('\n')[0]}\` sets shell variables`, span: nodeSpan(node) }, context);

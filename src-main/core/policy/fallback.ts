@@ -1,4 +1,5 @@
-import { parse as tokenize, type ParseEntry } from 'shell-quote';
+import type { ParseEntry } from 'shell-quote';
+import { shellQuoting } from './lazyLibraries.js';
 import type { Analysis } from './analysis.js';
 import { expandWord } from './expansion.js';
 import { fetcherIn, invoke } from './invocation.js';
@@ -15,7 +16,8 @@ import type { Span } from './types.js';
 const SEPARATORS = new Set([';', '&&', '||', '&', ';;', '(', ')', '\n']);
 const PIPES = new Set(['|', '|&']);
 const GROUPING = new Set(['{', '}', '!', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', 'done', 'fi', 'time', 'esac']);
-const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '>|', '<>', '&>>', '<<<']);
+// A here-document operator takes its delimiter word, like any redirection its target.
+const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '>|', '<>', '&>>', '<<<', '<<', '<<-']);
 
 function toArg(text: string, span: Span): Arg {
   const word = { pieces: [{ kind: 'unquoted' as const, text }], source: text, span };
@@ -25,7 +27,7 @@ function toArg(text: string, span: Span): Arg {
 export function scanForDenials(analysis: Analysis, text: string, context: Context, span: Span): void {
   let tokens: ParseEntry[];
   try {
-    tokens = tokenize(text.replace(/\n/g, ' ; '), (key) => `$${key}`);
+    tokens = shellQuoting().parse(text.replace(/\n/g, ' ; '), (key) => `$${key}`);
   } catch {
     return;
   }

@@ -53,7 +53,8 @@ export function ownInfo(analysis: Analysis, program: string, extra: Partial<Comm
 
 function judged(args: readonly Arg[]): JudgedCommand {
   const unknown = args.flatMap((a, i) => (a.dynamic || a.glob ? [i] : []));
-  return { argv: args.map((a) => a.value), ...(unknown.length > 0 ? { unknown } : {}) };
+  const globs = args.flatMap((a, i) => (a.glob && !a.dynamic ? [i] : []));
+  return { argv: args.map((a) => a.value), ...(unknown.length > 0 ? { unknown } : {}), ...(globs.length > 0 ? { globs } : {}) };
 }
 
 export function invoke(analysis: Analysis, invocation: Invocation, context: Context): CommandInfo[] {
@@ -93,7 +94,10 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   // Case-insensitive file systems (macOS, Windows) run `RM` as `rm`, so dangerous names are
   // matched in lower case; the allowlist stays exact, so `LS` is merely unknown.
   const program = exact.toLowerCase();
-  if (nameArg.glob && /[*?[]/.test(exact)) {
+  const keyword = nameArg.word.pieces.length === 1 && nameArg.word.pieces[0]?.kind === 'unquoted';
+  // `time [[ … ]]`, `coproc [[ … ]]`: the keyword, not a glob (the grammar leaves it a word there).
+  const bareWord = nameArg.word.pieces.every((piece) => piece.kind === 'unquoted');
+  if (nameArg.glob && /[*?[]/.test(exact) && !(bareWord && exact === '[[')) {
     add({ code: 'DYNAMIC_COMMAND_NAME', message: `the command name \`${nameArg.word.source}\` is a glob pattern` });
     const pattern = globPattern(program);
     for (const candidate of [...GLOB_CANDIDATES].filter((name) => pattern.test(name))) {
@@ -109,7 +113,6 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   if (!isAscii(program)) {
     add({ code: 'NON_ASCII_COMMAND_NAME', message: `the command name \`${program}\` has characters outside ASCII and may imitate another command` });
   }
-  const keyword = nameArg.word.pieces.length === 1 && nameArg.word.pieces[0]?.kind === 'unquoted';
   if (keyword && (exact === '!' || exact === 'coproc')) {
     // `! ! cmd` (the grammar reads the second `!` as a command) and `coproc cmd` run `cmd`.
     if (exact === 'coproc') add({ code: 'BACKGROUND_JOB', message: '`coproc` runs a command in the background' });

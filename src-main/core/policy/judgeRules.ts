@@ -1,8 +1,8 @@
-import { quote } from 'shell-quote';
 import type { Analysis, Invocation } from './analysis.js';
 import { allowRuleFor, checkAllowed } from './allowlist.js';
 import { recordDownloads, recordTee } from './downloads.js';
 import { invoke, ownInfo, type Add } from './invocation.js';
+import { shellQuoting } from './lazyLibraries.js';
 import { within, type Arg, type CommandInfo, type Context } from './model.js';
 import { matchingPattern } from './patterns.js';
 import { FETCHERS } from './programs.js';
@@ -26,7 +26,7 @@ const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 /** The simple command as one line, for allow patterns: `make test`, `npm run 'a b'`. */
 export function normalizedText(program: string, args: readonly Arg[]): string {
   const words = [program, ...args.map((a) => (a.dynamic ? a.word.source : a.value))];
-  return words.map((w) => (/^[\w\-.,:/@%+=]+$/.test(w) ? w : quote([w]))).join(' ');
+  return words.map((w) => (/^[\w\-.,:/@%+=]+$/.test(w) ? w : shellQuoting().quote([w]))).join(' ');
 }
 
 export function judgeByRules(analysis: Analysis, input: RuleInput, add: Add): { infos: CommandInfo[]; unknown: boolean } {
@@ -35,19 +35,23 @@ export function judgeByRules(analysis: Analysis, input: RuleInput, add: Add): { 
   if (FETCHERS.has(program)) recordDownloads(analysis, program, args, invocation.writes);
   if (program === 'tee' && invocation.stdin && invocation.stdin.producers.some((p) => p.fetches)) recordTee(analysis, args);
   const nested = program === 'find' ? invokeFindExec(analysis, invocation, context, args) : [];
-  const rule = byPath ? undefined : allowRuleFor(exact);
-  const checked = rule ? checkAllowed(rule, args) : undefined;
+  const found = byPath ? undefined : allowRuleFor(exact);
+  const foundCheck = found ? checkAllowed(found, args) : undefined;
+  // A version rule covers one spelling (`npm --version`); any other use is an unknown command.
+  const rule = found?.probeOnly && !foundCheck?.ok ? undefined : found;
+  const checked = rule ? foundCheck : undefined;
   let unknown = false;
   if (rule && checked?.ok) {
     add({ code: 'ALLOWED_COMMAND', rule: `allow:${rule.name}`, message: `\`${exact}\` ${rule.summary}` });
   } else {
-    const normalized = normalizedText(byPath ? invocation.args[0]?.value ?? exact : exact, args);
-    const pattern = args.some((a) => a.dynamic) ? undefined : matchingPattern(analysis.settings.allowPatterns, normalized);
+    const patterns = analysis.settings.allowPatterns;
+    const normalized = patterns.length === 0 ? '' : normalizedText(byPath ? invocation.args[0]?.value ?? exact : exact, args);
+    const pattern = patterns.length === 0 || args.some((a) => a.dynamic) ? undefined : matchingPattern(patterns, normalized);
     if (pattern !== undefined) {
       add({ code: 'ALLOWED_BY_PATTERN', rule: `pattern:${pattern}`, message: `\`${normalized}\` matches your allow pattern \`${pattern}\`` });
     } else if (checked && !checked.ok) {
       add({ code: checked.dynamic ? 'DYNAMIC_ARGUMENT' : 'UNSAFE_ARGUMENTS', rule: `allow:${rule?.name}`, message: `\`${exact}\` needs review: ${checked.why}` });
-    } else if (byPath && allowRuleFor(exact)) {
+    } else if (byPath && allowRuleFor(exact) && !allowRuleFor(exact)?.probeOnly) {
       add({ code: 'UNKNOWN_COMMAND', message: `\`${invocation.args[0]?.value}\` runs a program by its path, not the \`${exact}\` found on PATH` });
       unknown = true;
     } else {

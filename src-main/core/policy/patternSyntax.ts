@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2js } from './lazyLibraries.js';
 
 /**
  * Allow patterns are written in JavaScript regular-expression syntax (the `u` flag) and matched
@@ -114,5 +114,5 @@ export function toRe2Syntax(source: string): { ok: true; source: string } | Unsu
     out += char === '.' ? DOT : char;
     i += 1;
   }
-  return { ok: true, source: RE2JS.translateRegExp(out) };
+  return { ok: true, source: re2js().translateRegExp(out) };
 }

@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2js } from './lazyLibraries.js';
 import { toRe2Syntax } from './patternSyntax.js';
 
 /**
@@ -59,7 +60,7 @@ function compile(source: string): Compiled {
   if (!translated.ok) return translated;
   let re2: RE2JS;
   try {
-    re2 = RE2JS.compile(`(?:${translated.source})`);
+    re2 = re2js().compile(`(?:${translated.source})`);
   } catch (error) {
     const detail = (error as Error).message.replace(/^error parsing regexp: /, '');
     return { ok: false, code: 'PATTERN_UNSUPPORTED', message: `cannot be matched in linear time (RE2 syntax): ${detail}` };

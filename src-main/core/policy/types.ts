@@ -96,6 +96,12 @@ export interface JudgedCommand {
   argv: string[];
   /** Indexes of words only known when the command runs (expansions, globs): they may become any number of words. */
   unknown?: number[];
+  /**
+   * The unknown words that are static globs (`*`, `src/*.ts`): bash replaces each with the file
+   * names it matches. An allow with globs is a proof for every expansion (the rule accepts any
+   * option a file name could spell, and the glob cannot match a credential name).
+   */
+  globs?: number[];
 }
 
 /** A tool call proposed by an agent. */

@@ -5,6 +5,7 @@ import { fetcherIn } from './invocation.js';
 import { within, type CommandInfo, type Context } from './model.js';
 import { NODE_ROLES, STATEMENT_SEPARATORS, roleOf, type NodeType } from './nodeTypes.js';
 import { ordinal } from './options.js';
+import { scanForDenials } from './fallback.js';
 import { judgeRedirect, type RedirectResult } from './redirects.js';
 import type { Reason } from './types.js';
 import { evaluateWord, nodeSpan, plainVariableName, staticValue } from './words.js';
@@ -45,7 +46,7 @@ const HANDLERS = {
   program: (w, n, c) => w.container(n, c),
   list: (w, n, c) => w.container(n, c),
   subshell: (w, n, c) => w.container(n, c),
-  compound_statement: (w, n, c) => w.container(n, c),
+  compound_statement: (w, n, c) => w.group(n, c),
   do_group: (w, n, c) => w.container(n, c),
   if_statement: (w, n, c) => w.container(n, c),
   elif_clause: (w, n, c) => w.container(n, c),
@@ -66,6 +67,9 @@ const HANDLERS = {
   variable_assignments: (w, n, c) => w.shellState(n, c),
   test_command: (w, n, c) => judgeTest(w, n, c),
 } satisfies Record<StatementType, Handler>;
+
+/** Nodes whose trailing redirection (and the words after it) belongs to their last command. */
+const REDIRECT_PASSES_THROUGH = new Set(['pipeline', 'list', 'negated_command']);
 
 export class Walker {
   private depth = 0;
@@ -135,6 +139,19 @@ export class Walker {
       infos.push(...(roleOf(child.type) === 'statement' ? this.statement(child, context) : this.words(child, context)));
     }
     return infos;
+  }
+
+  /**
+   * `{ …; }`. Bash reads `{` as the keyword only when a blank follows it: `{}` and `{ls;}` are
+   * words, so a command named `{}` or `{ls` runs, where the grammar sees a group.
+   */
+  group(node: SyntaxNode, context: Context): CommandInfo[] {
+    if (node.text.startsWith('{') && !/^\{[ \t\n]/.test(node.text)) {
+      this.add({ code: 'UNSUPPORTED_SYNTAX', message: `bash reads \`${node.text.slice(0, 20)}\` as a command name, not as a group`, span: nodeSpan(node) }, context);
+      scanForDenials(this.analysis, node.text, context, nodeSpan(node));
+      return [];
+    }
+    return this.container(node, context);
   }
 
   /** Statement containers: lists, groups, subshells, control flow. */
@@ -285,10 +302,11 @@ export class Walker {
       for (const result of results) continuations.push(...result.continuations);
       return this.continue(infos, continuations, context);
     }
-    if (body.type === 'pipeline' || body.type === 'list') {
-      // Bash gives a trailing redirection to the last command, not to the whole pipeline or list.
+    if (REDIRECT_PASSES_THROUGH.has(body.type)) {
+      // Bash gives a trailing redirection to the last command, not to the whole pipeline, list or
+      // negation (`! find . 2>/dev/null -delete` runs `find . -delete`).
       let last: SyntaxNode = body;
-      while (last.type === 'pipeline' || last.type === 'list') {
+      while (REDIRECT_PASSES_THROUGH.has(last.type)) {
         const named = last.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
         const tail = named[named.length - 1];
         if (!tail) break;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALLOW_RULES } from '../../../src-main/core/policy/allowlist.js';
+import { ALL_RULES as ALLOW_RULES } from '../../../src-main/core/policy/allowlist.js';
 import { classify, codes } from './engine.js';
 
 describe('allow', () => {

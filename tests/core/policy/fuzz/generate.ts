@@ -23,7 +23,7 @@ export function seededRandom(seed: number): Random {
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const chance = (random: Random, p: number): boolean => random() < p;
 
-const PROGRAMS = ['ls', 'cat', 'grep', 'find', 'git', 'echo', 'printf', 'head', 'wc', 'date', 'rm', 'curl', 'sh', 'mytool', 'test', 'true', 'pwd', 'id', 'tee'];
+const PROGRAMS = ['ls', 'cat', 'grep', 'find', 'git', 'echo', 'printf', 'head', 'wc', 'date', 'rm', 'curl', 'sh', 'mytool', 'test', 'true', 'pwd', 'id', 'tee', 'rg', 'sort', 'sed', 'jq', 'du', 'tree', 'fd'];
 const WRAPPERS = ['env', 'timeout 5', 'nice -n 1', 'command', 'nohup', 'xargs', 'env --default-signal', 'xargs -i', 'watch -d', 'flock f', 'chrt 1', 'taskset 1', 'setarch x86_64', 'strace', 'fakeroot', 'prlimit', 'stdbuf -o0', 'time', 'exec', 'coproc', '!', 'builtin'];
 const ARGS: Record<string, readonly string[]> = {
   ls: ['-la', '-R', 'src', '~', '-w80', '--color=auto', '*'],
@@ -45,6 +45,13 @@ const ARGS: Record<string, readonly string[]> = {
   pwd: ['-P'],
   id: ['-u'],
   tee: ['f', '>(sh)'],
+  rg: ['-n', 'x', '--pre=sh', '--pre', 'sh', '-z', '-g', "'*.env'", '~', '--files', '-e', '.'],
+  sort: ['-u', '-o', 'out', '-uo', '--compress-program=sh', '-k2', '*', 'f'],
+  sed: ['-n', "'1,5p'", '-i', "'s/a/b/w out'", "'1e id'", "'s/x/y/g'", '-e', 'f'],
+  jq: ['.', "'.a'", '-r', 'env', "'$ENV'", '--arg', 'n', 'v', 'f'],
+  du: ['-sh', '*', '.', '-d', '1'],
+  tree: ['-L', '2', '-o', 'out', '-R', '-a'],
+  fd: ['-e', 'ts', '-x', 'rm', '-X', '-H', 'x'],
 };
 
 /** A literal word in one of the quoting forms bash accepts. */

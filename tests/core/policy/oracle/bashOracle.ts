@@ -23,6 +23,9 @@ export const STUB_PROGRAMS = [
   'fakeroot', 'prlimit', 'sg', 'watch', 'head', 'tail', 'wc', 'date', 'tee', 'python3', 'node', 'perl', 'dd', 'mkfs', 'apt', 'apt-get',
   'brew', 'make', 'npm', 'mytool', 'uname', 'whoami', 'which', 'id', 'sort', 'uniq', 'tr', 'sed', 'awk', 'mkdir', 'touch', 'cp', 'mv',
   'chmod', 'diff', 'stat', 'file', 'less', 'more', 'ionice', 'setsid', 'busybox', 'time', 'nsenter', 'chroot', 'runuser',
+  // the read-only tools of the allowlist (issue #11 item 8)
+  'rg', 'fd', 'tree', 'du', 'df', 'cut', 'jq', 'cmp', 'nl', 'tac', 'rev', 'paste', 'column', 'comm', 'seq', 'basename', 'dirname',
+  'realpath', 'readlink', 'sha256sum', 'md5sum', 'base64', 'sleep', 'gawk', 'python', 'cargo', 'rustc', 'tsc', 'java', 'gcc',
 ];
 
 export const ORACLE_HOME = '/home/oracle';

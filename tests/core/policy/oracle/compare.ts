@@ -4,7 +4,8 @@ import type { OracleResult } from './bashOracle.js';
 /**
  * Compares what bash ran with what the engine judged. Every executed simple command must match a
  * judged one word for word, where a word the engine marked unknown stands for any number of
- * words. When the verdict is `allow`, the match must be exact (no unknown words): allow is a proof.
+ * words. When the verdict is `allow`, the match must be exact except for static globs: allow is a
+ * proof.
  */
 
 export interface Mismatch {
@@ -37,6 +38,15 @@ export function matches(judged: JudgedCommand, executed: readonly string[]): boo
   return reachable[executed.length] === true;
 }
 
+/**
+ * An allowed command may hold unknown words only where they are static globs: the engine's
+ * rule then covers whatever file names bash puts there (`ls *` in a directory holding `-R`).
+ */
+function provenWords(judged: JudgedCommand): boolean {
+  const globs = new Set(judged.globs ?? []);
+  return (judged.unknown ?? []).every((index) => globs.has(index));
+}
+
 export function compare(result: OracleResult, classification: Classification): Mismatch[] {
   const mismatches: Mismatch[] = [];
   const judged = classification.commands;
@@ -44,7 +54,7 @@ export function compare(result: OracleResult, classification: Classification): M
     const found = judged.filter((j) => matches(j, executed));
     const base = { command: result.command, verdict: classification.verdict, executed, judged };
     if (found.length === 0) mismatches.push({ ...base, kind: classification.verdict === 'allow' ? 'unsafe-allow' : 'unjudged' });
-    else if (classification.verdict === 'allow' && !found.some((j) => !j.unknown)) mismatches.push({ ...base, kind: 'unsafe-allow' });
+    else if (classification.verdict === 'allow' && !found.some(provenWords)) mismatches.push({ ...base, kind: 'unsafe-allow' });
   }
   return mismatches;
 }
