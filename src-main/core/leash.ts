@@ -3,6 +3,7 @@ import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/ind
 import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
 import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
+import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
 import type { SettingsStore } from './settings/store.js';
@@ -14,6 +15,8 @@ export interface Leash {
   audit: AuditWriter;
   engine: PolicyEngine;
   batches: BatchService;
+  /** The person's rules (policy.json and this session's); a change re-judges pending batches. */
+  rules: RuleBook;
   /** Problems found on the way up (invalid settings file set aside, unreadable batch files). */
   problems: string[];
   /** Called with each audit record once it is durable. Returns an unsubscribe. */
@@ -76,6 +79,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   try {
     const engine = await createPolicyEngine(options.policy);
     await audit.append({ event: 'APP_STARTED', details: { mode: options.mode, pid: process.pid } });
+    const rules = createRuleBook({ path: join(options.dataDir, POLICY_FILE_NAME), audit });
     const batches = await createBatchService({
       store: createBatchStore(join(options.dataDir, 'batches')),
       settings,
@@ -84,19 +88,27 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       start: (request, hooks) => startEntry(request, hooks, { registry }),
       killAll: () => registry.killAll(),
       env: options.env,
+      policyFor: (cwd) => rules.policyFor(cwd, settings.get()),
     });
+    // Pending batches follow the rules in force; a failure here leaves their verdicts as they
+    // were (stricter or equal), and the next change tries again.
+    rules.on(() => void batches.rejudgePending().catch(onAuditError));
+    const stopWatching = rules.watch();
+    const policyProblem = rules.list().problem;
     return {
       dataDir: options.dataDir,
       settings,
       audit,
       engine,
       batches,
-      problems: [...settings.problems, ...batches.problems],
+      rules,
+      problems: [...settings.problems, ...batches.problems, ...(policyProblem ? [`${policyProblem.code}: ${policyProblem.message}`] : [])],
       onAudit(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
       async close() {
+        stopWatching();
         await batches.idle();
         await audit.close();
         process.off('exit', killOnExit);
