@@ -36,6 +36,9 @@ export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
     const verdicts = batch.entries
       .filter((e) => next.has(e.id))
       .map((e: BatchEntry) => ({ entryId: e.id, before: e.classification.verdict, after: (next.get(e.id) as Classification).verdict }));
+    // Recorded before anyone is shown the new verdicts (the audit leads, as everywhere).
+    const moved = verdicts.filter((v) => v.before !== v.after);
+    if (moved.length > 0) await deps.audit.append({ event: 'BATCH_REJUDGED', batchId: batch.id, reason: 'the rules changed', details: { entries: moved } });
     const updated = await deps.state.change(batch.id, (b) => {
       if (b.status !== 'pending') return;
       for (const entry of b.entries) {
@@ -43,9 +46,6 @@ export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
         if (classification && entry.status === 'pending') entry.classification = classification;
       }
     });
-    if (verdicts.some((v) => v.before !== v.after)) {
-      await deps.audit.append({ event: 'BATCH_REJUDGED', batchId: batch.id, reason: 'the rules changed', details: { entries: verdicts } });
-    }
     changed.push(updated);
   }
   return changed;

@@ -2,10 +2,10 @@ import { quote } from 'shell-quote';
 import type { PolicyEngine } from '../policy/engine.js';
 import { verdictOfCode, type Classification, type PolicySettings } from '../policy/types.js';
 import { WRAPPERS } from '../policy/wrapperSpecs.js';
-import { SHELLS } from '../policy/programs.js';
+import { SHELLS, isInterpreter } from '../policy/programs.js';
 import { userRulesFor } from './matcher.js';
 import { ruleCommandText } from './ruleText.js';
-import { rulePrefixes } from './ruleWords.js';
+import { allowRefusal, rulePrefixes } from './ruleWords.js';
 import type { UserRule } from './types.js';
 
 /** One rule the card offers: the narrowest words first, then broader ones that are still safe. */
@@ -26,6 +26,9 @@ export type RuleProposal =
 
 /** Programs that only carry another command: the command inside gets the rule, never them. */
 const CARRIERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'env', 'xargs', 'command', 'builtin', 'exec', 'eval', '!', 'coproc', 'time']);
+
+/** The only findings a rule can turn into allow (see judgeRules.ts `userAllow`). */
+const LIFTABLE = new Set<string>(['UNKNOWN_COMMAND', 'UNSAFE_ARGUMENTS']);
 
 function blockers(result: Classification): string {
   const shown = result.reasons.filter((r) => verdictOfCode(r.code) !== 'allow').slice(0, 3);
@@ -48,13 +51,18 @@ export function proposeRule(engine: PolicyEngine, command: string, cwd: string, 
     return { ok: false, code: 'RULE_CANNOT_LIFT', message: `this command is blocked, and no rule can lift a block (${blockers(current)})` };
   }
   const proposed: ProposedRule[] = [];
+  const carriers: string[] = [];
   const refusals: string[] = [];
   for (const judged of current.commands) {
     if (judged.unknown !== undefined || judged.argv.length === 0) continue;
     const program = judged.argv[0] as string;
-    if (CARRIERS.has(program.toLowerCase())) continue;
+    if (CARRIERS.has(program.toLowerCase()) || isInterpreter(program.toLowerCase())) {
+      carriers.push(program);
+      continue;
+    }
     const alone = engine.classify({ tool: 'shell', command: quote(judged.argv) }, withRules([]));
-    if (alone.verdict !== 'ask') continue;
+    // What else makes it ask (a credential path, a control character) is for the proof below to name.
+    if (alone.verdict !== 'ask' || alone.reasons.some((r) => verdictOfCode(r.code) !== 'allow' && !LIFTABLE.has(r.code))) continue;
     const { prefixes, refusal } = rulePrefixes(judged.argv);
     const narrowest = prefixes[0];
     if (!narrowest) {
@@ -66,6 +74,8 @@ export function proposeRule(engine: PolicyEngine, command: string, cwd: string, 
   }
   if (refusals.length > 0) return { ok: false, code: 'NO_SAFE_RULE', message: `no safe rule: ${refusals.join('; ')}` };
   if (proposed.length === 0) {
+    const carrier = carriers.map((c) => allowRefusal([c])).find((why) => why !== undefined);
+    if (carrier) return { ok: false, code: 'NO_SAFE_RULE', message: `no safe rule: ${carrier}` };
     return { ok: false, code: 'RULE_CANNOT_LIFT', message: `this command needs review for reasons no rule can lift (${blockers(current)})` };
   }
   const trial: UserRule[] = proposed.map((p, index) => ({

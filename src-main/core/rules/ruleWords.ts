@@ -44,7 +44,12 @@ const ARGUMENTS_DECIDE = new Set([
  * Programs whose subcommand runs an arbitrary package or program: the rule must name what it
  * runs (`npx tsc`, `npm exec eslint`), never stop at the runner.
  */
-const NEEDS_NEXT_WORD: Record<string, number> = { git: 2, npx: 2, pnpx: 2, uvx: 2, bunx: 2 };
+const NEEDS_NEXT_WORD: Record<string, number> = {
+  git: 2, npx: 2, pnpx: 2, uvx: 2, bunx: 2,
+  // Package managers and toolchains whose subcommands include running and publishing anything.
+  npm: 2, pnpm: 2, yarn: 2, cargo: 2, go: 2, uv: 2, poetry: 2, pipx: 2, pip: 2, pip3: 2, docker: 2, podman: 2, kubectl: 2, gh: 2,
+  gem: 2, bundle: 2, composer: 2, dotnet: 2, mvn: 1, gradle: 1,
+};
 const RUNNER_SUBCOMMANDS: Record<string, readonly string[]> = {
   npm: ['exec', 'x'],
   pnpm: ['exec', 'dlx'],
@@ -96,12 +101,12 @@ export function allowRefusal(words: readonly string[]): string | undefined {
   }
   if (FETCHERS.has(lower)) return `\`${program}\` reaches whatever address it is given: a rule for it would allow any download or upload`;
   if (ARGUMENTS_DECIDE.has(lower)) return `what \`${program}\` does depends only on the files it is given: a rule for it would allow any use`;
-  const needed = NEEDS_NEXT_WORD[lower] ?? (RUNNER_SUBCOMMANDS[lower]?.includes(words[1] ?? '') ? 3 : 1);
+  const needed = Math.max(NEEDS_NEXT_WORD[lower] ?? 1, RUNNER_SUBCOMMANDS[lower]?.includes(words[1] ?? '') ? 3 : 1);
   if (words.length < needed) {
     const named = words.join(' ');
-    return lower === 'git'
-      ? '`git` alone covers every git command, pushes and hooks included: a rule must name the subcommand (`git commit`)'
-      : `\`${named}\` runs whatever it is told to: a rule must also name what it runs (\`${named} NAME\`)`;
+    if (lower === 'git') return '`git` alone covers every git command, pushes and hooks included: a rule must name the subcommand (`git commit`)';
+    if (words.length === 1) return `\`${program}\` alone covers all its subcommands (publishing and running anything included): a rule must name the subcommand`;
+    return `\`${named}\` runs whatever it is told to: a rule must also name what it runs (\`${named} NAME\`)`;
   }
   if (words.length === 1 && allowRuleFor(program)) {
     return `\`${program}\` is on the read-only allowlist; its options that write or run code are judged every time, and a rule for the program alone cannot lift that`;
@@ -119,7 +124,8 @@ export function wordsProblem(words: readonly string[]): string | undefined {
   for (const word of words) {
     if (word.length === 0) return 'a rule word cannot be empty';
     if (word.length > MAX_RULE_WORD_LENGTH) return `a rule word is at most ${MAX_RULE_WORD_LENGTH} characters`;
-    if (/[\u0000-\u001f\u007f]/.test(word) || new RegExp(SUSPICIOUS_CHARACTER.source, 'u').test(word)) return 'a rule word cannot hold control or invisible characters';
+    // SUSPICIOUS_CHARACTER covers control characters too (all but tab and newline, refused here as well).
+    if (/[\t\n]/.test(word) || new RegExp(SUSPICIOUS_CHARACTER.source, 'u').test(word)) return 'a rule word cannot hold control or invisible characters';
   }
   return undefined;
 }
