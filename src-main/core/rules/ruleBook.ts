@@ -41,8 +41,12 @@ export interface RuleBook {
   remove(id: string): Promise<UserRule>;
   /** `base` plus the person's rules as they apply in `cwd`. */
   policyFor(cwd: string, base: PolicySettings): PolicySettings;
-  /** Re-reads the policy file if it changed on disk (another Leash process, a hand edit). */
-  refresh(): boolean;
+  /**
+   * Re-reads the policy file if it changed on disk (`leash rules` beside a running Leash, a
+   * hand edit). Rules that appeared or vanished are audited as RULE_ADDED / RULE_REMOVED, with
+   * a reason saying the file changed outside this Leash. True when the rules changed.
+   */
+  refresh(): Promise<boolean>;
   on(listener: (change: RuleChange) => void): () => void;
   /** Polls the policy file for changes made by other processes; returns a stop function. */
   watch(intervalMs?: number): () => void;
@@ -82,6 +86,8 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
   const newId = deps.newId ?? newRuleId;
   const listeners = new Set<(change: RuleChange) => void>();
   let saved: UserRule[] = [];
+  /** The rules of the last read that succeeded: what changes outside this process are diffed against. */
+  let lastGood: UserRule[] = [];
   let problem: PolicyFileProblem | null = null;
   let signature = '';
   const session: UserRule[] = [];
@@ -113,6 +119,7 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
     return JSON.stringify({ saved, problem }) !== before;
   };
   load();
+  lastGood = saved;
 
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -154,7 +161,7 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
     };
   };
 
-  return {
+  const book: RuleBook = {
     path: deps.path,
     list: () => {
       load();
@@ -170,6 +177,7 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
         if (rule.lifetime === 'saved') {
           writePolicyFile(deps.path, [...saved, rule]);
           load();
+          lastGood = saved;
         } else {
           session.push(rule);
         }
@@ -189,6 +197,7 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
           if (!found) throw new RuleError('RULE_NOT_FOUND', `there is no rule ${id}`);
           writePolicyFile(deps.path, saved.filter((r) => r.id !== id));
           load();
+          lastGood = saved;
           removed = found;
         }
         await deps.audit.append({ event: 'RULE_REMOVED', reason: `${removed.decision} rule removed`, details: auditDetails(removed) });
@@ -198,21 +207,35 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
     policyFor(cwd, base) {
       return { ...base, userRules: userRulesFor({ rules: [...saved, ...session], cwd, fileProblem: problem, ...(deps.home ? { home: deps.home } : {}) }) };
     },
-    refresh() {
-      const changed = load();
-      if (changed) emit({ kind: 'file-changed' });
-      return changed;
-    },
+    refresh: () =>
+      serialized(async () => {
+        if (!load()) return false;
+        // While the file is unusable its rules are out of force but not removed: the diff is
+        // taken against the last good read once it reads again.
+        if (!problem) {
+          const reason = 'the policy file was changed outside this Leash';
+          for (const rule of saved.filter((r) => !lastGood.some((b) => b.id === r.id))) {
+            await deps.audit.append({ event: 'RULE_ADDED', reason, details: auditDetails(rule) });
+          }
+          for (const rule of lastGood.filter((b) => !saved.some((r) => r.id === b.id))) {
+            await deps.audit.append({ event: 'RULE_REMOVED', reason, details: auditDetails(rule) });
+          }
+          lastGood = saved;
+        }
+        emit({ kind: 'file-changed' });
+        return true;
+      }),
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     watch(intervalMs = 1000) {
       const onChange = (): void => {
-        void serialized(async () => this.refresh());
+        void book.refresh().catch(() => undefined);
       };
       watchFile(deps.path, { interval: intervalMs, persistent: false }, onChange);
       return () => unwatchFile(deps.path, onChange);
     },
   };
+  return book;
 }

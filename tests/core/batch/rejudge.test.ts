@@ -72,7 +72,7 @@ describe('rules and pending batches', () => {
     const asked = updated(leash, batch.id, (b) => b.entries[0]?.classification.verdict === 'ask');
     await writeFile(join(dataDir, 'policy.json'), '{ broken');
     // The poller notices within its interval; refresh() is what it calls.
-    leash.rules.refresh();
+    await leash.rules.refresh();
     const after = await asked;
     expect(after.entries[0]?.classification.reasons[0]?.code).toBe('POLICY_FILE_INVALID');
   });

@@ -94,15 +94,22 @@ describe('the rule book', () => {
     expect((await classify('ls', rules.policyFor('/', DEFAULT_POLICY_SETTINGS))).reasons[0]?.code).toBe('POLICY_FILE_INVALID');
   });
 
-  it('picks up a file fixed or changed by another process, and tells its listeners', async () => {
-    const { path, rules } = await book('not json');
+  it('picks up a file fixed or changed by another process, audits the difference and tells its listeners', async () => {
+    const { path, rules, records } = await book('not json');
     const changes: string[] = [];
     rules.on((change) => changes.push(change.kind));
     await writeFile(path, JSON.stringify({ version: 1, rules: [{ id: 'r-00000000000a', decision: 'deny', words: ['npm', 'publish'], scope: { kind: 'everywhere' }, network: false, addedAt: '2026-12-01T00:00:00.000Z' }] }));
-    expect(rules.refresh()).toBe(true);
+    expect(await rules.refresh()).toBe(true);
+    expect(await rules.refresh()).toBe(false);
     expect(changes).toEqual(['file-changed']);
     expect(rules.list()).toMatchObject({ problem: null, rules: [{ id: 'r-00000000000a', lifetime: 'saved' }] });
     expect((await classify('npm publish', rules.policyFor('/', DEFAULT_POLICY_SETTINGS))).verdict).toBe('deny');
+    await writeFile(path, JSON.stringify({ version: 1, rules: [] }));
+    await rules.refresh();
+    expect((await records()).map((r) => [r.event, r.details?.ruleId, r.reason])).toEqual([
+      ['RULE_ADDED', 'r-00000000000a', 'the policy file was changed outside this Leash'],
+      ['RULE_REMOVED', 'r-00000000000a', 'the policy file was changed outside this Leash'],
+    ]);
   });
 
   it('serializes concurrent changes so none is lost', async () => {
