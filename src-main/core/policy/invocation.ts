@@ -151,7 +151,7 @@ function tightenByUserRules(analysis: Analysis, exact: string, args: readonly Ar
     words.push(arg.value);
   }
   for (const match of rules.tightening(words)) {
-    if (match.decision === 'deny') add({ code: 'DENIED_BY_RULE', rule: `user:${match.id}`, message: `blocked by ${match.description}` });
+    if (match.decision === 'deny') add({ code: 'DENIED_BY_RULE', rule: `user:${match.id}`, message: `blocked: never allowed, by ${match.description}` });
     else add({ code: match.unreadable ? 'POLICY_FILE_INVALID' : 'ASK_BY_RULE', rule: `user:${match.id}`, message: `needs review: ${match.description}` });
   }
 }

@@ -36,3 +36,10 @@ export type AuditRecord = Events['audit:appended'];
 export type AuditVerification = Response<'audit:verify'>;
 export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];
 export type AuditStatus = Response<'audit:status'>;
+
+export type RuleList = Response<'rules:list'>;
+export type RuleView = RuleList['rules'][number];
+export type RuleProposalView = Response<'rules:propose'>;
+export type NewRuleRequest = Request<'rules:add'>;
+export type PolicyFileProblemView = NonNullable<RuleList['problem']>;
+export type ProposedRule = Extract<RuleProposalView['proposal'], { ok: true }>['rules'][number];
