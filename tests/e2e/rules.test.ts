@@ -50,6 +50,12 @@ async function openBatch(page: Page, batchId: string): Promise<void> {
   await page.locator(`[data-batch-id="${batchId}"] [data-testid="entry-row"]`).first().waitFor();
 }
 
+/** Toasts sit over the lower right of the screen: out of the way before a screenshot of Settings. */
+async function dismissToasts(page: Page): Promise<void> {
+  const toasts = page.getByTestId('toast');
+  while ((await toasts.count()) > 0) await toasts.first().getByRole('button', { name: 'Dismiss' }).click();
+}
+
 function entry(page: Page, batchId: string, index = 0) {
   return page.locator(`[data-batch-id="${batchId}"] [data-testid="entry-row"]`).nth(index);
 }
@@ -98,6 +104,7 @@ describe('rules from the approval card', { timeout: 120_000 }, () => {
       await page.getByTestId('rule-add-words').fill('npm publish');
       await page.getByTestId('rule-add-form').getByRole('button', { name: 'Add rule' }).click();
       await expect.poll(() => row.count()).toBe(2);
+      await dismissToasts(page);
       await screenshot(page, `rules-4-settings-list-${colorScheme}`);
       await page.setViewportSize({ width: 800, height: 600 });
       await page.getByTestId('rules-settings').scrollIntoViewIfNeeded();
