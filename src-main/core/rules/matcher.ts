@@ -16,22 +16,31 @@ export interface RulesForDirectory {
   home?: string;
 }
 
-/** `words` is a prefix of `argv`; the program compared as `compareProgram` says. */
-function prefixOf(words: readonly string[], argv: readonly string[], loose: boolean): boolean {
-  if (argv.length < words.length) return false;
-  const program = words[0] as string;
-  const first = argv[0] as string;
-  if (loose ? program.toLowerCase() !== first.toLowerCase() : program !== first) return false;
+/** Allow rules: `words` is exactly a prefix of `argv` (narrow: `npm --prefix x run test` is not `npm run test`). */
+function prefixOf(words: readonly string[], argv: readonly string[]): boolean {
+  if (argv.length < words.length || words[0] !== argv[0]) return false;
   for (let i = 1; i < words.length; i++) if (words[i] !== argv[i]) return false;
   return true;
+}
+
+/**
+ * Deny and ask rules: the program (without regard to case) and then the rule's other words in
+ * order anywhere after it, so options in between (`npm --registry r publish`) do not slip past
+ * `npm publish`. Matching too much only ever asks or blocks more.
+ */
+function tightens(words: readonly string[], argv: readonly string[]): boolean {
+  if (argv.length < words.length || (words[0] as string).toLowerCase() !== (argv[0] as string).toLowerCase()) return false;
+  let next = 1;
+  for (let i = 1; i < argv.length && next < words.length; i++) if (argv[i] === words[next]) next++;
+  return next === words.length;
 }
 
 /**
  * The person's rules as the engine needs them for one directory: rules scoped to a project
  * apply only inside it (real paths, so a symlink is the same project and `..` leads out), the
  * project's own `.leash/policy.json` adds deny and ask rules, and a policy file that cannot be
- * read makes every command ask. Allow rules match exactly; deny and ask rules (which only
- * tighten) compare the program without regard to case, as case-insensitive file systems run it.
+ * read makes every command ask. Allow rules match an exact argv prefix; deny and ask rules
+ * (which only tighten) match more loosely (see `tightens`).
  */
 export function userRulesFor(input: RulesForDirectory): UserRules {
   const dir = realDirectory(input.cwd);
@@ -70,14 +79,14 @@ export function userRulesFor(input: RulesForDirectory): UserRules {
       if (argv.length === 0) return blanket;
       const found: UserRuleMatch[] = [...blanket];
       for (const rule of tighten) {
-        if (prefixOf(rule.words, argv, true)) found.push({ id: rule.id, decision: rule.decision, words: rule.words.length, description: describeRule(rule, input.home) });
+        if (tightens(rule.words, argv)) found.push({ id: rule.id, decision: rule.decision, words: rule.words.length, description: describeRule(rule, input.home) });
       }
-      for (const { words, match } of projectMatches) if (prefixOf(words, argv, true)) found.push(match);
+      for (const { words, match } of projectMatches) if (tightens(words, argv)) found.push(match);
       return found;
     },
     allowing(argv) {
       if (argv.length === 0) return undefined;
-      const rule = allows.find((r) => prefixOf(r.words, argv, false));
+      const rule = allows.find((r) => prefixOf(r.words, argv));
       return rule ? { id: rule.id, decision: 'allow', words: rule.words.length, description: describeRule(rule, input.home) } : undefined;
     },
   };

@@ -87,10 +87,17 @@ describe('allow rules in the engine', () => {
 describe('deny and ask rules', () => {
   it('block a command a person said never to allow, by any path and in any wrapper', async () => {
     const rules = [rule('npm publish', { decision: 'deny', id: 'r-bbbbbbbbbbbb' })];
-    for (const command of ['npm publish', '/usr/local/bin/npm publish --tag next', 'timeout 5 npm publish', 'sh -c "npm publish"', 'echo ok && NPM publish']) {
+    for (const command of ['npm publish', '/usr/local/bin/npm publish --tag next', 'timeout 5 npm publish', 'sh -c "npm publish"', 'echo ok && NPM publish', 'npm --registry https://r.example publish', 'env npm publish', 'xargs npm publish']) {
       const result = await classify(command, settingsIn('/', rules));
       expect(result.verdict, command).toBe('deny');
       expect(result.reasons[0]).toMatchObject({ code: 'DENIED_BY_RULE', rule: 'user:r-bbbbbbbbbbbb' });
+    }
+  });
+
+  it('do not catch other commands that merely share the program', async () => {
+    const rules = [rule('npm publish', { decision: 'deny' })];
+    for (const command of ['npm run publish-docs', 'npm run test', 'echo npm publish']) {
+      expect((await classify(command, settingsIn('/', rules))).verdict, command).not.toBe('deny');
     }
   });
 
