@@ -1,4 +1,5 @@
 import type { AuditWriter } from '../audit/index.js';
+import { approvedInAdvance } from '../rules/approvedInAdvance.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Classification, PolicySettings } from '../policy/types.js';
 import type { BatchState } from './state.js';
@@ -13,7 +14,7 @@ export interface RejudgeDeps {
 
 /** A rule or pattern allowed it: approval given in advance, not a finding that it only reads. */
 export function allowedInAdvance(classification: Classification): boolean {
-  return classification.verdict === 'allow' && classification.reasons.some((r) => r.code === 'ALLOWED_BY_RULE' || r.code === 'ALLOWED_BY_PATTERN');
+  return approvedInAdvance(classification) !== undefined;
 }
 
 /**

@@ -77,7 +77,7 @@ function userAllow(analysis: Analysis, input: RuleInput, allowlisted: boolean, a
   if (!rules || input.byPath || input.args.some((a) => a.dynamic || a.glob)) return false;
   const match = rules.allowing([input.exact, ...input.args.map((a) => a.value)]);
   if (!match || (allowlisted && match.words < 2)) return false;
-  add({ code: 'ALLOWED_BY_RULE', rule: `user:${match.id}`, message: `allowed by ${match.description}` });
+  add({ code: 'ALLOWED_BY_RULE', rule: `user:${match.id}${match.network ? ':network' : ''}`, message: `allowed by ${match.description}` });
   return true;
 }
 

@@ -120,6 +120,8 @@ export interface UserRuleMatch {
   words: number;
   /** For the reason: "your rule `npm run test` for ~/code/app, added 2026-12-03". */
   description: string;
+  /** An allow rule whose commands may use the network (the reason's rule is then `user:<id>:network`). */
+  network?: boolean;
   /** Not a rule: a policy file that cannot be read, so everything in its reach asks (fail closed). */
   unreadable?: boolean;
 }

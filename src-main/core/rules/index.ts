@@ -7,3 +7,4 @@ export { projectOf, type Project } from './projectRoot.js';
 export { describeRule, ruleCommandText, scopeText, shortPath } from './ruleText.js';
 export { allowRefusal, rulePrefixes } from './ruleWords.js';
 export { RuleError, type NewRule, type PolicyFileProblem, type RuleDecision, type RuleErrorCode, type RuleLifetime, type RuleScope, type UserRule } from './types.js';
+export { approvedInAdvance } from './approvedInAdvance.js';

@@ -87,7 +87,7 @@ export function userRulesFor(input: RulesForDirectory): UserRules {
     allowing(argv) {
       if (argv.length === 0) return undefined;
       const rule = allows.find((r) => prefixOf(r.words, argv));
-      return rule ? { id: rule.id, decision: 'allow', words: rule.words.length, description: describeRule(rule, input.home) } : undefined;
+      return rule ? { id: rule.id, decision: 'allow', words: rule.words.length, description: describeRule(rule, input.home), ...(rule.network ? { network: true } : {}) } : undefined;
     },
   };
 }

@@ -161,3 +161,16 @@ describe('a policy file that cannot be used', () => {
     expect(result.reasons[0]).toMatchObject({ code: 'POLICY_FILE_INVALID' });
   });
 });
+
+describe('approval given in advance', () => {
+  it('marks what a rule or pattern allowed, with the network only where every rule grants it', async () => {
+    const { approvedInAdvance } = await import('../../../src-main/core/rules/approvedInAdvance.js');
+    const rules = [rule('npm ci', { network: true }), rule('make lint')];
+    expect(approvedInAdvance(await classify('ls', settingsIn('/', rules)))).toBeUndefined();
+    expect(approvedInAdvance(await classify('npm ci', settingsIn('/', rules)))).toEqual({ network: true });
+    expect(approvedInAdvance(await classify('npm ci && make lint', settingsIn('/', rules)))).toEqual({ network: false });
+    expect(approvedInAdvance(await classify('npm ci && ls', settingsIn('/', rules)))).toEqual({ network: true });
+    expect(approvedInAdvance(await classify('make test', { allowPatterns: ['make test'] }))).toEqual({ network: false });
+    expect(approvedInAdvance(await classify('npm ci > log', settingsIn('/', rules)))).toBeUndefined();
+  });
+});
