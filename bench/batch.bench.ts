@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter } from '../src-main/core/audit/index.js';
 import { createBatchService, createBatchStore } from '../src-main/core/batch/index.js';
+import { createSandboxRuntime, type SandboxSupport } from '../src-main/core/sandbox/index.js';
+
+const NO_SANDBOX: SandboxSupport = { ok: false, code: 'UNSUPPORTED_PLATFORM', message: 'not measured here', fix: '' };
 import { createPolicyEngine } from '../src-main/core/policy/index.js';
 import { createEntryRegistry, startEntry } from '../src-main/core/runner/index.js';
 import { createSettingsStore, memorySettingsBackend } from '../src-main/core/settings/store.js';
@@ -38,6 +41,8 @@ async function main(): Promise<void> {
     start: (request, hooks) => startEntry(request, hooks, { registry }),
     killAll: () => registry.killAll(),
     env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    // The service's own overhead; what each sandbox adds is measured in runner.bench.ts.
+    sandbox: createSandboxRuntime({ support: NO_SANDBOX, home: tmpdir(), env: {}, state: () => ({ dataDir: dir, auditPath: join(dir, 'audit.jsonl') }) }),
   });
   const cwd = tmpdir();
   const viaService: number[] = [];

@@ -6,6 +6,7 @@ import { revealSuspiciousCharacters } from '../core/policy/index.js';
 import { describeBatch } from '../mcp/format.js';
 import { EXIT, write, type CliIO } from './io.js';
 import { onTerminationSignal } from './terminationSignals.js';
+import { plural } from '../shared/plural.js';
 
 /**
  * `leash run` beside a running Leash (the desktop app or `leash serve` on the same data
@@ -46,7 +47,7 @@ function listing(view: AgentBatchView, cwd: string): string {
     const reasons = entry.reasons.map((r) => `       - ${r.code}: ${r.message}`);
     return [`  ${entry.index}. [${entry.verdict}] ${revealSuspiciousCharacters(entry.command)}`, ...reasons].join('\n');
   });
-  return [`batch ${view.batchId}: ${view.entries.length} entr${view.entries.length === 1 ? 'y' : 'ies'}, in ${cwd}`, ...rows].join('\n');
+  return [`batch ${view.batchId}: ${plural(view.entries.length, 'entry', 'entries')}, in ${cwd}`, ...rows].join('\n');
 }
 
 function exitCodeOf(view: AgentBatchView): number {

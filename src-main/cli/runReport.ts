@@ -1,5 +1,7 @@
 import type { Batch, BatchEntry, DryRunReport } from '../core/batch/index.js';
 import { revealSuspiciousCharacters } from '../core/policy/index.js';
+import { describeSandbox, type EntrySandbox } from '../core/sandbox/profiles.js';
+import { plural } from '../shared/plural.js';
 
 /** What `leash run` prints about a batch: the approval listing, the dry run, the final summary. */
 
@@ -17,12 +19,11 @@ export function mark(entry: Pick<BatchEntry, 'status' | 'startedAt'>): string {
   return MARK[entry.status];
 }
 
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** The approval listing: every entry with its verdict and reasons, and where it runs. */
-export function describeEntries(batch: Batch): string {
+/**
+ * The approval listing: every entry with its verdict and reasons, where it runs and in which
+ * sandbox (`sandboxOf`: what it would get if approved now; by default what is recorded).
+ */
+export function describeEntries(batch: Batch, sandboxOf: (entry: BatchEntry) => EntrySandbox | undefined = (entry) => entry.sandbox): string {
   const head = `batch ${batch.id}: ${plural(batch.entries.length, 'entry', 'entries')}, in ${batch.cwd}`;
   const rows = batch.entries.map((entry, index) => {
     const line = `  ${index + 1}. [${LABEL[entry.classification.verdict]}] ${revealSuspiciousCharacters(entry.command)}`;
@@ -30,7 +31,8 @@ export function describeEntries(batch: Batch): string {
     const reasons = entry.classification.reasons
       .filter((r) => entry.classification.verdict === 'allow' || !r.code.startsWith('ALLOWED'))
       .map((r) => `       - ${r.code}: ${r.message}`);
-    return [line, ...where, ...reasons].join('\n');
+    const sandbox = entry.tool === 'patch' ? [PATCH_LINE] : entry.classification.verdict === 'deny' ? [] : sandboxLines(sandboxOf(entry));
+    return [line, ...where, ...reasons, ...sandbox].join('\n');
   });
   return [head, ...rows].join('\n');
 }
@@ -42,6 +44,18 @@ export function approvalQuestion(batch: Batch, chosen: readonly BatchEntry[]): s
   return `Run ${chosen.length} of ${plural(batch.entries.length, 'entry', 'entries')} ${where}? [y/N] `;
 }
 
+/** A patch is applied by Leash itself, not run as a command: no sandbox, and none needed. */
+const PATCH_LINE = '       sandbox: none needed (Leash applies the file changes itself; no command runs)';
+
+function sandboxLines(sandbox: EntrySandbox | undefined): string[] {
+  if (!sandbox) return [];
+  const lines = [`       sandbox: ${describeSandbox(sandbox)}`];
+  if (sandbox.profile === 'unsandboxed') lines.push(`       UNSANDBOXED: ${sandbox.reason}`);
+  if (sandbox.problem) lines.push(`       CANNOT RUN: ${sandbox.problem}`);
+  if (sandbox.gitConfig.length > 0) lines.push(`       git forced: ${sandbox.gitConfig.join(' ')}`);
+  return lines;
+}
+
 export function describeDryRun(report: DryRunReport): string {
   return report.entries
     .map((entry, index) => {
@@ -51,6 +65,7 @@ export function describeDryRun(report: DryRunReport): string {
         `       programs: ${programs}`,
         `       cwd: ${entry.cwd} (${entry.cwdExists ? 'exists' : 'MISSING'})`,
         `       syntax: ${entry.syntax.ok ? 'ok' : entry.syntax.message}`,
+        ...(entry.sandbox ? sandboxLines(entry.sandbox) : entry.tool === 'patch' ? [PATCH_LINE] : []),
       ].join('\n');
     })
     .join('\n');
@@ -66,7 +81,9 @@ export function summary(batch: Batch): string {
           ? `${e.error.code}: ${e.error.message}`
           : (e.note ?? '');
     const time = e.durationMs === null ? '' : ` ${Math.round(e.durationMs)} ms`;
-    return `  ${i + 1}. ${mark(e)} ${detail}${time}  ${revealSuspiciousCharacters(e.command.split('\n')[0] ?? '')}`;
+    const where = e.tool === 'patch' ? ' [applied by Leash]' : e.sandbox && e.status !== 'blocked' ? ` [${describeSandbox(e.sandbox)}]` : '';
+    const hint = e.sandboxHint ? `\n       ${e.sandboxHint}` : '';
+    return `  ${i + 1}. ${mark(e)} ${detail}${time}${where}  ${revealSuspiciousCharacters(e.command.split('\n')[0] ?? '')}${hint}`;
   });
   return `batch ${batch.id}: ${batch.status}${batch.note ? ` (${batch.note})` : ''}\n${rows.join('\n')}\n`;
 }

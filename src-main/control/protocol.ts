@@ -72,6 +72,10 @@ export interface AgentEntryView {
   stderrTail: string;
   outputTruncated: boolean;
   note: string | null;
+  /** The sandbox it runs (or ran) in, e.g. `read-only, network off`; null for a blocked entry. */
+  sandbox: string | null;
+  /** Why the sandbox made it fail, in words, when its error output says so. */
+  sandboxHint: string | null;
 }
 
 export interface AgentBatchView {

@@ -1,6 +1,8 @@
 import type { Batch, BatchEntry } from '../core/batch/index.js';
 import type { CapturedStream } from '../core/runner/types.js';
+import { describeSandbox } from '../core/sandbox/profiles.js';
 import type { AgentBatchView, ControlProgress } from './protocol.js';
+import { plural } from '../shared/plural.js';
 
 /** Agents get the end of each stream, bounded: enough to act on, never a flood. */
 export const AGENT_TAIL_CHARS = 4000;
@@ -28,6 +30,8 @@ function entryView(entry: BatchEntry, index: number): AgentBatchView['entries'][
     stderrTail: stderr.text,
     outputTruncated: stdout.truncated || stderr.truncated,
     note: entry.note,
+    sandbox: entry.sandbox && entry.status !== 'blocked' ? describeSandbox(entry.sandbox) : null,
+    sandboxHint: entry.sandboxHint ?? null,
   };
 }
 
@@ -53,7 +57,7 @@ export function progressOf(batch: Batch): ControlProgress {
       : batch.status === 'approved'
         ? 'approved; waiting for its turn to run'
         : batch.status === 'running'
-          ? `running: ${done} of ${total} entries done`
+          ? `running: ${done} of ${plural(total, 'entry', 'entries')} done`
           : `batch ${batch.status}`;
   return { status: batch.status, done, total, message };
 }

@@ -1,10 +1,12 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
 import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
-import { createPolicyEngine, type BashParserOptions, type PolicyEngine } from './policy/index.js';
+import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
+import { createSandboxRuntime, describeSupport, detectSandbox, type SandboxRuntime, type SandboxSupport } from './sandbox/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
 import type { SettingsStore } from './settings/store.js';
 
@@ -14,9 +16,13 @@ export interface Leash {
   settings: SettingsStore;
   audit: AuditWriter;
   engine: PolicyEngine;
+  /** The bash grammar for the paste preview, loaded on first use (start-up does not wait for it). */
+  bashParser(): Promise<BashParser>;
   batches: BatchService;
   /** The person's rules (policy.json and this session's); a change re-judges pending batches. */
   rules: RuleBook;
+  /** The sandbox entries run in (or why there is none), chosen once at start. */
+  sandbox: SandboxRuntime;
   /** Problems found on the way up (invalid settings file set aside, unreadable batch files). */
   problems: string[];
   /** Called with each audit record once it is durable. Returns an unsubscribe. */
@@ -37,6 +43,8 @@ export interface OpenLeashOptions {
   settings?: SettingsStore;
   /** Where the policy's wasm files are (a packaged app passes its unpacked copies). */
   policy?: BashParserOptions;
+  /** The sandbox to use; by default the platform's, detected with a real probe run. */
+  sandbox?: SandboxSupport;
 }
 
 /**
@@ -78,7 +86,17 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   process.on('exit', killOnExit);
   try {
     const engine = await createPolicyEngine(options.policy);
-    await audit.append({ event: 'APP_STARTED', details: { mode: options.mode, pid: process.pid } });
+    const support = options.sandbox ?? (await detectSandbox({ env: options.env }));
+    const sandbox = createSandboxRuntime({
+      support,
+      home: options.env.HOME || homedir(),
+      env: options.env,
+      state: () => ({ dataDir: options.dataDir, auditPath, inboxDir: settings.get().inbox.dir }),
+    });
+    await audit.append({
+      event: 'APP_STARTED',
+      details: { mode: options.mode, pid: process.pid, sandbox: support.ok ? support.kind : `none (${support.code})` },
+    });
     const rules = createRuleBook({ path: join(options.dataDir, POLICY_FILE_NAME), audit });
     const batches = await createBatchService({
       store: createBatchStore(join(options.dataDir, 'batches')),
@@ -88,6 +106,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       start: (request, hooks) => startEntry(request, hooks, { registry }),
       killAll: () => registry.killAll(),
       env: options.env,
+      sandbox,
       policyFor: (cwd) => rules.policyFor(cwd, settings.get()),
     });
     // Pending batches follow the rules in force; a failure here leaves their verdicts as they
@@ -95,14 +114,22 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
     rules.on(() => void batches.rejudgePending().catch(onAuditError));
     const stopWatching = rules.watch();
     const policyProblem = rules.list().problem;
+    let parser: Promise<BashParser> | undefined;
     return {
       dataDir: options.dataDir,
       settings,
       audit,
       engine,
+      bashParser: () => (parser ??= createBashParser(options.policy)),
       batches,
       rules,
-      problems: [...settings.problems, ...batches.problems, ...(policyProblem ? [`${policyProblem.code}: ${policyProblem.message}`] : [])],
+      sandbox,
+      problems: [
+        ...settings.problems,
+        ...batches.problems,
+        ...(policyProblem ? [`${policyProblem.code}: ${policyProblem.message}`] : []),
+        ...(support.ok ? [] : [`commands are not sandboxed: ${describeSupport(support)}`]),
+      ],
       onAudit(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

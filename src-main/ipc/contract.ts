@@ -22,6 +22,8 @@ export interface AppInfo {
   homeDir: string;
   /** Problems found at start (invalid settings set aside, unreadable batch files). */
   problems: string[];
+  /** The sandbox entries run in; without one nothing runs unattended (autonomy is refused). */
+  sandbox: { available: boolean; description: string; fix: string | null };
 }
 
 export type AuditTailItem = { ok: true; record: AuditRecord } | { ok: false; reason: 'MALFORMED' | 'TORN'; text: string };
@@ -127,6 +129,7 @@ export type Response<C extends Channel> = Responses[C];
 export type { AuditRecord, AuditVerification, AutonomyStatus, Batch, Classification, DryRunReport, EmergencyStopReport, PreviewResult, RecentOutput, Settings };
 export type { BatchEntry, BatchStatus, EntryStatus } from '../core/batch/index.js';
 export type { Reason, Verdict } from '../core/policy/types.js';
+export type { ChoosableProfile, EntrySandbox, SandboxProfile } from '../core/sandbox/profiles.js';
 
 /** `batch:dryRun` → `batchDryRun`, as a type (see `functionName`). */
 export type FunctionName<C extends Channel> = C extends `${infer Domain}:${infer Verb}` ? `${Domain}${Capitalize<Verb>}` : never;

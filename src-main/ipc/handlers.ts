@@ -4,6 +4,9 @@ import { AuditError, forgetPendingKey, readAuditTail, readPendingKey, verifyAudi
 import { previewPaste } from '../core/intake/pastePreview.js';
 import type { Leash } from '../core/leash.js';
 import { checkPatterns } from '../core/policy/patterns.js';
+import type { SandboxChoice } from '../core/sandbox/entrySandbox.js';
+import type { ChoosableProfile } from '../core/sandbox/profiles.js';
+import { describeSupport, type SandboxSupport } from '../core/sandbox/support.js';
 import { CHANNELS, isChannel, type Channel } from './channels.js';
 import type { AppInfo, IpcError, IpcResult, Request, Response } from './contract.js';
 import { describeProblem } from './errors.js';
@@ -16,6 +19,16 @@ export interface HandlerContext {
   leash: Leash;
   mode: AppInfo['mode'];
   version: string;
+}
+
+/** Network goes with the profile: read-only never has it, full access always does. */
+function sandboxChoice(profile: ChoosableProfile, network: boolean): SandboxChoice {
+  return { profile, network: profile === 'full' || (profile === 'workspace' && network) };
+}
+
+function sandboxInfo(support: SandboxSupport): AppInfo['sandbox'] {
+  if (support.ok) return { available: true, description: describeSupport(support), fix: null };
+  return { available: false, description: support.message, fix: support.fix };
 }
 
 /** Reads enough of the tail to filter by batch and still return `limit` records. */
@@ -38,13 +51,14 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       dataDir: leash.dataDir,
       homeDir: homedir(),
       problems: leash.problems,
+      sandbox: sandboxInfo(leash.sandbox.support),
     }),
     'app:emergencyStop': () => batches.emergencyStop(),
     'batch:list': async () => batches.list(),
     'batch:get': async ({ id }) => batches.get(id),
     'batch:preview': async ({ text }) => {
       const current = settings.get();
-      return previewPaste(text, leash.engine, current);
+      return previewPaste(text, { engine: leash.engine, parser: await leash.bashParser() }, current);
     },
     'batch:create': async ({ entries, cwd, reason }) => {
       // No directory means the home directory (the form's default); anything else is checked by
@@ -52,11 +66,11 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       const dir = cwd === undefined || cwd.trim() === '' ? homedir() : cwd;
       return batches.create({ entries, cwd: dir, reason, source: 'paste' });
     },
-    'batch:approve': ({ id, entryIds }) => batches.approve(id, { entryIds, by: 'manual' }),
+    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false }) => batches.approve(id, { entryIds, by: 'manual', sandbox: sandboxChoice(sandbox, network) }),
     'batch:unapprove': ({ id }) => batches.unapprove(id),
     'batch:reject': ({ id, reason }) => batches.reject(id, reason),
     'batch:run': ({ id }) => batches.run(id),
-    'batch:dryRun': ({ id }) => batches.dryRun(id),
+    'batch:dryRun': ({ id, sandbox, network = false }) => batches.dryRun(id, sandbox ? sandboxChoice(sandbox, network) : undefined),
     'batch:stop': ({ id }) => batches.stop(id),
     'batch:output': async ({ id, entryId }) => batches.recentOutput(id, entryId),
     'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),

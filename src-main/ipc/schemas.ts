@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHOOSABLE_PROFILES } from '../core/sandbox/profiles.js';
 import { settingsSchema } from '../core/settings/schema.js';
 import type { Channel } from './channels.js';
 
@@ -34,11 +35,20 @@ export const requestSchemas = {
       reason: z.string().max(2000).optional(),
     })
     .strict(),
-  'batch:approve': z.object({ id, entryIds: z.array(id).max(10).optional() }).strict(),
+  'batch:approve': z
+    .object({
+      id,
+      entryIds: z.array(id).max(10).optional(),
+      /** The sandbox of the entries a person approves (allowed entries always run read-only). */
+      sandbox: z.enum(CHOOSABLE_PROFILES).optional(),
+      /** Network for workspace entries; ignored for read-only (never) and full access (always). */
+      network: z.boolean().optional(),
+    })
+    .strict(),
   'batch:unapprove': z.object({ id }).strict(),
   'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
   'batch:run': z.object({ id }).strict(),
-  'batch:dryRun': z.object({ id }).strict(),
+  'batch:dryRun': z.object({ id, sandbox: z.enum(CHOOSABLE_PROFILES).optional(), network: z.boolean().optional() }).strict(),
   'batch:stop': z.object({ id }).strict(),
   'batch:output': z.object({ id, entryId: id }).strict(),
   'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),

@@ -20,6 +20,8 @@ export function describeBatch(view: AgentBatchView): string {
     const time = entry.durationMs !== null ? `, ${entry.durationMs} ms` : '';
     lines.push('', `${entry.index}. [${entry.verdict}] ${entry.command}`, `   status: ${entry.status}${outcome ? ` (${outcome}${time})` : ''}`);
     for (const reason of entry.reasons) lines.push(`   policy: ${reason.code}: ${reason.message}`);
+    if (entry.sandbox) lines.push(`   sandbox: ${entry.sandbox}`);
+    if (entry.sandboxHint) lines.push(`   ${entry.sandboxHint}`);
     if (entry.stdoutTail) lines.push(`   stdout${entry.outputTruncated ? ' (end)' : ''}:`, indent(entry.stdoutTail));
     if (entry.stderrTail) lines.push(`   stderr${entry.outputTruncated ? ' (end)' : ''}:`, indent(entry.stderrTail));
   }

@@ -55,7 +55,8 @@ describe('leash run', () => {
     const result = await leash(['run', file, '--yes'], home);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\$ echo first\nfirst\n\n\$ echo second\nsecond\n/);
-    expect(result.stdout).toMatch(/: completed\n {2}1\. ok {6}exit 0 \d+ ms {2}echo first\n {2}2\. ok {6}exit 0/);
+    // Allowed entries run read-only, and the summary says so.
+    expect(result.stdout).toMatch(/: completed\n {2}1\. ok {6}exit 0 \d+ ms \[read-only, network off\] {2}echo first\n {2}2\. ok {6}exit 0/);
     const verify = await leash(['audit', 'verify'], home);
     expect(verify.code).toBe(0);
   });
@@ -153,7 +154,7 @@ describe('leash run', () => {
     expect(await livePidsWith(marker)).toEqual([]);
   });
 
-  it('recovers after being killed mid-batch: the batch comes back interrupted, its leftovers are killed, the audit verifies', async () => {
+  it('recovers after being killed mid-batch: the sandboxed command dies with it, the batch comes back interrupted, the audit verifies', async () => {
     const marker = `leash-crash-${randomUUID()}`;
     const { file, home } = await batchFile({ entries: [{ command: `exec -a ${marker} sleep 300` }, { command: 'echo after' }] });
     let killed = false;
@@ -165,8 +166,8 @@ describe('leash run', () => {
         void waitFor(async () => (await runningAs(marker)).length > 0 && (await storedBatchesText(home)).includes('"startTime"')).then(() => child.kill('SIGKILL'));
       },
     });
-    // The command outlives the killed CLI: it runs in its own process group.
-    expect((await livePidsWith(marker)).length).toBeGreaterThan(0);
+    // The sandbox dies with the killed CLI (bubblewrap's --die-with-parent ends its PID namespace).
+    await waitFor(async () => (await livePidsWith(marker)).length === 0);
 
     // The next start recovers the batch and kills what the crashed run left behind.
     const next = await batchFile({ entries: [{ command: 'true' }] });
@@ -179,7 +180,5 @@ describe('leash run', () => {
     expect(batch?.entries.map((e) => e.status)).toEqual(['interrupted', 'cancelled']);
     const verify = await leash(['audit', 'verify'], home);
     expect(verify.code).toBe(0);
-    const auditText = await readFile(join(home, "audit.jsonl"), "utf8");
-    expect(auditText, auditText).toMatch(/killed 1 process it left running/);
   });
 });

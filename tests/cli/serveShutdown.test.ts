@@ -1,3 +1,5 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
@@ -23,7 +25,7 @@ async function servingASleep(): Promise<{ spawned: Spawned; home: string; marker
   started.push({ spawned, marker });
   const [url] = await waitForOutput(spawned, /http:\/\/127\.0\.0\.1:\d+\/\S+/);
   const ipc = await connectIpc(url);
-  const created = await ipc.call('batch:create', { entries: [{ command: `exec -a ${marker} sleep 33` }], cwd: home });
+  const created = await ipc.call('batch:create', { entries: [{ command: `exec -a ${marker} sleep 33` }], cwd: await mkdtemp(join(tmpdir(), 'leash-serve-project-')) });
   if (!created.ok) throw new Error(created.error.message);
   const batch = created.value as Batch;
   expect((await ipc.call('batch:approve', { id: batch.id })).ok).toBe(true);

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import vue from '@vitejs/plugin-vue';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { developmentCsp, relaxForDevelopment } from '../../electron.vite.config.js';
-import { CHROMIUM } from '../e2e/harness.js';
+import { launchChromium } from '../e2e/harness.js';
 
 /**
  * `npm run dev` serves the renderer from Vite, which injects styles as <style> elements. These
@@ -14,7 +14,7 @@ import { CHROMIUM } from '../e2e/harness.js';
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

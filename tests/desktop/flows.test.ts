@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FLOWS } from '../e2e/flows.js';
-import { CHROMIUM, SCREENSHOTS } from '../e2e/harness.js';
+import { SCREENSHOTS } from '../e2e/harness.js';
 import { launchDesktop, launchDesktopBrowser, MAIN_BUNDLE, type DesktopApp } from './standin/host.js';
 
 /**
@@ -16,7 +16,6 @@ let browser: Browser;
 let desktop: DesktopApp | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   if (!existsSync(MAIN_BUNDLE)) throw new Error('the app is not built: npm run build');
   browser = await launchDesktopBrowser();
 });

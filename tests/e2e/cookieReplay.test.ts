@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CHANNELS } from '../../src-main/ipc/channels.js';
-import { CHROMIUM, launchBrowser, openPage, serve, type Served } from './harness.js';
+import { launchChromium, openPage, serve, type Served } from './harness.js';
 
 /**
  * Issue #16.2: browsers send cookies to every port of 127.0.0.1, so any local web page the user
@@ -16,8 +15,7 @@ let browser: Browser;
 let served: Served;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-  browser = await launchBrowser();
+  browser = await launchChromium();
   served = await serve();
 });
 afterAll(async () => {

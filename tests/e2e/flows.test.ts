@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { FLOWS } from './flows.js';
-import { CHROMIUM, launchBrowser, openPage, screenshot, serve, type Served } from './harness.js';
+import { launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * The original plan's flows (tests/e2e/flows.ts), end to end in browser mode: real Chromium
@@ -14,9 +14,8 @@ let browser: Browser;
 let served: Served | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   if (!existsSync('out/renderer/index.html')) throw new Error('the renderer is not built: npx electron-vite build');
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,4 +232,30 @@ export const FLOWS: Flow[] = [
       await screenshot('7-invisible-characters');
     },
   },
+  ...(['light', 'dark'] as const).map(
+    (colorScheme): Flow => ({
+      name: `shows each entry’s sandbox, lets the person turn the network on, and keeps writes in the project (${colorScheme})`,
+      colorScheme,
+      async run({ page, home, screenshot }) {
+        const project = await mkdtemp(join(tmpdir(), 'leash-flow-project-'));
+        // `home` is Leash's data directory: hidden from every command, so the second write fails.
+        await createFromPaste(page, `ls\ntouch made-here.txt ${home}/planted`, 2, project);
+        const badges = () => page.getByTestId('sandbox-badge').allInnerTexts();
+        expect((await badges()).map((b) => b.replace('Sandbox:', '').trim())).toEqual(['read-only', 'workspace · no network']);
+        await page.getByTestId('sandbox-network').check();
+        expect((await badges())[1]).toContain('network on');
+        await screenshot(`sandbox-controls-${colorScheme}`);
+        await page.setViewportSize({ width: 800, height: 600 });
+        await screenshot(`sandbox-controls-800x600-${colorScheme}`);
+        await page.getByTestId('sandbox-network').uncheck();
+        await page.getByTestId('approve-all').click();
+        await page.getByTestId('run').click();
+        await expect.poll(() => batchStatus(page), { timeout: 20_000 }).toBe('error');
+        expect(existsSync(join(project, 'made-here.txt'))).toBe(true);
+        expect(existsSync(join(home, 'planted'))).toBe(false);
+        await expect.poll(() => page.getByTestId('entry-sandbox-hint').innerText()).toMatch(/the sandbox/);
+        await screenshot(`sandbox-denied-${colorScheme}`);
+      },
+    }),
+  ),
 ];

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchBrowser, openPage, screenshot, serve, type Served } from './harness.js';
+import { launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * Issue #16.3: the user's own paste of ~800k CJK characters (2.4 MB of UTF-8, over browser
@@ -12,8 +11,7 @@ let browser: Browser;
 let served: Served;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-  browser = await launchBrowser();
+  browser = await launchChromium();
   served = await serve();
 });
 afterAll(async () => {

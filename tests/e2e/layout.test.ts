@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchBrowser, screenshot, serve, type Served } from './harness.js';
+import { launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * Issue #14.4: from the desktop app's minimum window (800×600) up, the header never overflows,
@@ -18,8 +17,7 @@ let browser: Browser;
 let served: Served;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-  browser = await launchBrowser();
+  browser = await launchChromium();
   served = await serve();
 });
 afterAll(async () => {
@@ -28,12 +26,7 @@ afterAll(async () => {
 });
 
 async function openAt(url: string, colorScheme: 'light' | 'dark'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(url);
+  const page = await openPage(browser, url, { colorScheme });
   await page.getByTestId('autonomy-indicator').waitFor();
   return page;
 }

@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchBrowser, openPage, screenshot, type Served } from './harness.js';
+import { launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * A patch from the signed inbox reviewed as a diff and approved in the UI: the real `leash serve`
@@ -22,9 +22,8 @@ let browser: Browser;
 let served: Served | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   if (!existsSync('out/renderer/index.html')) throw new Error('the renderer is not built: npx electron-vite build');
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -57,29 +56,7 @@ async function cloud(root: string): Promise<Cloud> {
 async function serveWithInbox(inbox: Cloud): Promise<Served> {
   const home = await mkdtemp(join(tmpdir(), 'leash-e2e-patch-'));
   await writeFile(join(home, 'config.json'), JSON.stringify({ inbox: { enabled: true, dir: inbox.dir, publish: true, targets: { MAIN: inbox.dir } } }));
-  const child = spawn(process.execPath, ['bin/leash.js', 'serve', '--port', '0'], { env: { ...process.env, LEASH_HOME: home, LEASH_INBOX_HMAC_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('http://'));
-      if (line) resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`leash serve exited with ${code}: ${stderr}`)));
-  });
-  return {
-    url,
-    home,
-    process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
+  return serve({ LEASH_INBOX_HMAC_SECRET: SECRET }, { home });
 }
 
 function signWithPython(dir: string, document: Record<string, unknown>): void {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { livePidsWith, waitFor } from '../core/batch/procfs.js';
-import { CHROMIUM, freePort, launchBrowser, openPage, screenshot, serve, type Served } from './harness.js';
+import { freePort, launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * Issue #14.2, end to end: a real `leash serve` dies and comes back on the same port under an
@@ -16,8 +15,7 @@ const running: Served[] = [];
 const markers: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../core/batch/harness.js';
-import { launchBrowser, openPage, screenshot, serve, type Served } from './harness.js';
+import { launchChromium, openPage, screenshot, serve, type Served } from './harness.js';
 
 /**
  * States that used to read wrong or lead nowhere, end to end: real Chromium, the real `leash
@@ -15,7 +15,7 @@ let browser: Browser;
 let served: Served | undefined;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

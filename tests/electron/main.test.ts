@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Leash } from '../../src-main/core/leash.js';
@@ -102,7 +103,9 @@ describe('the desktop app', () => {
 
   it('takes a SIGTERM down the quit path: the running batch is stopped and audited, Leash closed', async () => {
     const window = await launch();
-    const created = (await invoke(window, 'batch:create', { entries: [{ command: 'sleep 30' }], cwd: home })) as { ok: true; value: { id: string } };
+    // A project, not the data directory: the sandbox refuses a workspace holding Leash's own data.
+    const project = mkdtempSync(join(tmpdir(), 'leash-desktop-project-'));
+    const created = (await invoke(window, 'batch:create', { entries: [{ command: 'sleep 30' }], cwd: project })) as { ok: true; value: { id: string } };
     const id = created.value.id;
     expect((await invoke(window, 'batch:approve', { id })).ok).toBe(true);
     expect((await invoke(window, 'batch:run', { id })).ok).toBe(true);

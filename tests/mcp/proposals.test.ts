@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,7 +66,7 @@ describe('leash mcp proposals checked when proposed', () => {
     const marker = `leash-mcp-shutdown-${randomUUID()}`;
     cleanups.push(() => killMarked(marker));
     const client = await mcpClient(leash.home);
-    const call = client.callTool({ name: 'run_commands', arguments: { commands: [`exec -a ${marker} sleep 33`], cwd: leash.home } }, undefined, { timeout: 60_000 });
+    const call = client.callTool({ name: 'run_commands', arguments: { commands: [`exec -a ${marker} sleep 33`], cwd: await mkdtemp(join(tmpdir(), 'leash-mcp-project-')) } }, undefined, { timeout: 60_000 });
     const ipc = await connectIpc(leash.url);
     let batch: Batch | undefined;
     await waitFor(async () => (batch = (await storedBatches(leash.url))[0]) !== undefined, 20_000);

@@ -5,7 +5,7 @@ import { fakeIpc } from './fakeIpc';
 /** Main's own defaults, so the fixture follows the settings schema as it grows. */
 export const SETTINGS: Settings = structuredClone(DEFAULT_SETTINGS);
 
-export const INFO: AppInfo = { version: '0.1.0', mode: 'browser', platform: 'linux', dataDir: '/data', homeDir: '/home/dev', problems: [] };
+export const INFO: AppInfo = { version: '0.1.0', mode: 'browser', platform: 'linux', dataDir: '/data', homeDir: '/home/dev', problems: [], sandbox: { available: true, description: 'bubblewrap 0.8.0 (/usr/bin/bwrap)', fix: null } };
 
 /** The start-up channels answered as a fresh install would, with `batches` on record. */
 export function startupBackend(options: { batches?: Batch[]; info?: Partial<AppInfo>; autonomy?: { enabled: boolean; fingerprint: string | null } } = {}): void {

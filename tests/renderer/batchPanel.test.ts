@@ -31,6 +31,14 @@ describe('BatchPanel', () => {
     expect(rows.map((r) => (r.get('[data-testid="entry-approve"]').element as HTMLInputElement).disabled)).toEqual([false, true, false]);
   });
 
+  it("shows an entry's own working directory only where it differs from the batch's", () => {
+    const value = batch('b1', [['make', 'ask'], ['npm test', 'ask']]);
+    value.entries[1] = { ...value.entries[1]!, cwd: '/home/dev/project/web' };
+    const rows = mountPanel(value).findAll('[data-testid="entry-row"]');
+    expect(rows.map((row) => row.find('[data-testid="entry-cwd"]').exists())).toEqual([false, true]);
+    expect(rows[1]!.get('[data-testid="entry-cwd"]').text()).toBe('runs in /home/dev/project/web');
+  });
+
   it('sends the ticked entries with Approve selected', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
@@ -41,14 +49,14 @@ describe('BatchPanel', () => {
     await boxes[3]!.setValue(true);
     expect(approveSelected.text()).toContain('Approve selected (2)');
     await approveSelected.trigger('click');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'], sandbox: 'workspace', network: false }]);
   });
 
   it('Approve all leaves blocked entries out of the payload', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
     await wrapper.get('[data-testid="approve-all"]').trigger('click');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('offers Run only once approved and Stop only while approved or running', () => {
@@ -65,8 +73,8 @@ describe('BatchPanel', () => {
     fakeIpc.handle('batch:dryRun', ({ id }) => ({
       batchId: id,
       entries: [
-        { entryId: 'b1-1', command: 'ls', verdict: 'allow', reasons: [], executables: [{ program: 'ls', resolved: '/usr/bin/ls' }], cwd: '/w', cwdExists: true, syntax: { ok: true }, ok: true },
-        { entryId: 'b1-2', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, ok: false },
+        { entryId: 'b1-1', tool: 'shell', command: 'ls', verdict: 'allow', reasons: [], executables: [{ program: 'ls', resolved: '/usr/bin/ls' }], cwd: '/w', cwdExists: true, syntax: { ok: true }, sandbox: null, ok: true },
+        { entryId: 'b1-2', tool: 'shell', command: 'nope (', verdict: 'ask', reasons: [], executables: [{ program: 'nope', resolved: null }], cwd: '/gone', cwdExists: false, syntax: { ok: false, message: "syntax error near unexpected token `('" }, sandbox: null, ok: false },
       ],
     }));
     const wrapper = mountPanel(batch('b1', [['ls', 'allow'], ['nope (', 'ask']]));

@@ -26,7 +26,7 @@ describe('the batch store', () => {
     const store = useBatchStore();
     store.upsert(mixed);
     await store.approveAll('b1');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('does not call main when every entry is blocked, and says why', async () => {
@@ -46,7 +46,7 @@ describe('the batch store', () => {
     store.setTicked('b1', 'b1-1', false);
     store.setTicked('b1', 'b1-1', true);
     await store.approveSelected('b1');
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1', 'b1-3'], sandbox: 'workspace', network: false }]);
   });
 
   it('keeps the newest copy of a batch when an older update arrives late', () => {

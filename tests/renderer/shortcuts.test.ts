@@ -80,7 +80,7 @@ describe('the shortcuts in the app', () => {
     await flushPromises();
     press('a');
     await flushPromises();
-    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1'] }]);
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1'], sandbox: 'workspace', network: false }]);
     wrapper.unmount();
   });
 

@@ -1,4 +1,5 @@
 import type { AuditVerification, SealReport } from '../../core/audit/index.js';
+import { plural } from '../../shared/plural.js';
 
 /**
  * What `leash audit verify` prints: the verdict first (one line a person can act on, the first
@@ -42,6 +43,3 @@ function describeSeals(sealing: SealReport): string[] {
   return lines;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}

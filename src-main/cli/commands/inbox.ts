@@ -11,6 +11,7 @@ import { previewPatch } from '../../core/patch/index.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
 import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
+import { plural } from '../../shared/plural.js';
 
 export const usage = `Usage:
   leash inbox sign FILE [--out FILE] [--ttl SECONDS]          sign a command for the inbox folder
@@ -149,7 +150,7 @@ async function check(bytes: Buffer, options: CheckOptions, io: CliIO, secrets: I
   if (!judged.ok) return invalid(io, json, judged.rejection.code, judged.rejection.message);
   const command = judged.command;
   const { id, expires_at: expiresAt } = command;
-  const summary = command.action === 'runBatch' ? `runBatch, ${command.payload.entries.length} entr${command.payload.entries.length === 1 ? 'y' : 'ies'}` : `applyPatch to ${command.target}, ${command.payload.inline.ops.length} operation${command.payload.inline.ops.length === 1 ? '' : 's'}`;
+  const summary = command.action === 'runBatch' ? `runBatch, ${plural(command.payload.entries.length, 'entry', 'entries')}` : `applyPatch to ${command.target}, ${plural(command.payload.inline.ops.length, 'operation')}`;
   let dryRun: { root: string; filesChanged: number; diffSha256: string; diff: string } | null = null;
   const root = command.action === 'applyPatch' && Object.hasOwn(options.targets, command.target) ? options.targets[command.target] : undefined;
   if (command.action === 'applyPatch' && root !== undefined) {

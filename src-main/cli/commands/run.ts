@@ -6,6 +6,9 @@ import { validateNewBatch, type ValidNewBatch } from '../../core/batch/input.js'
 import { openLeash, type Leash } from '../../core/leash.js';
 import { dataDirectory } from '../../core/paths.js';
 import { revealSuspiciousCharacters } from '../../core/policy/index.js';
+import type { SandboxChoice } from '../../core/sandbox/entrySandbox.js';
+import { isChoosableProfile } from '../../core/sandbox/profiles.js';
+import { describeSupport } from '../../core/sandbox/support.js';
 import { HARD_MAX_BATCH_SIZE } from '../../core/settings/schema.js';
 import { shutdownReason } from '../../core/shutdown.js';
 import { parseArgs, stringFlag } from '../args.js';
@@ -14,19 +17,27 @@ import { EXIT, write, type CliIO } from '../io.js';
 import { approvalQuestion, describeDryRun, describeEntries, summary } from '../runReport.js';
 import { onTerminationSignal, type TerminationSignal } from '../terminationSignals.js';
 
-export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--dry-run] [--audit FILE] [--json]
+export const usage = `Usage: leash run BATCH.json [--yes] [--allow-ask] [--sandbox PROFILE] [--network] [--unsandboxed]
+                 [--dry-run] [--audit FILE] [--json]
 
 BATCH.json: {"entries":[{"command":"...","cwd":"...","timeoutMs":N}], "cwd":"...", "stopOnFailure":true}
   --yes        run without asking (never runs a denied entry; asked-for entries need --allow-ask)
   --allow-ask  with --yes, also run entries the policy marks for review
+  --sandbox P  the sandbox of the entries you approve that the policy did not allow:
+               workspace (default: writes only inside the project), read-only, or full (no limits)
+               Entries the policy allowed always run read-only (package installs: where they install).
+  --network    let workspace entries use the network (read-only never has it, full always does)
+  --unsandboxed  with --yes, run even where no sandbox works (Windows, no bubblewrap): the
+               entries then run with all your permissions; without it --yes refuses
   --dry-run    run nothing: show each entry's verdict, the programs it would run (or "not found"),
-               whether its cwd exists and whether bash can parse it (audited as DRY_RUN)
+               whether its cwd exists, whether bash can parse it and its sandbox (audited as DRY_RUN)
   --audit FILE write the audit trail to FILE instead of the data directory's
   --json       print the final batch as JSON on stdout (progress goes to stderr)
 Relative working directories are resolved against the directory leash run starts in; a missing
 one is refused (CWD_NOT_FOUND) before anything runs.
 With the desktop app or \`leash serve\` running on the same data directory (and no --audit), the
-batch is handed to it: a person approves it there, and leash run waits for and prints the result.
+batch is handed to it: a person approves it there (and chooses its sandbox: --sandbox and
+--network do not apply), and leash run waits for and prints the result.
 With autonomy on, a batch of only allowed entries runs without asking.
 Ctrl+C stops after the running entry; a second Ctrl+C kills it (emergency stop). SIGTERM and a
 closed terminal (SIGHUP) kill it at once (emergency stop, audited as a shutdown).
@@ -88,7 +99,11 @@ async function fail(io: CliIO, error: unknown): Promise<number> {
 }
 
 export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
-  const args = parseArgs(argv, { valued: ['audit'], boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help'], aliases: { y: 'yes', h: 'help' } });
+  const args = parseArgs(argv, {
+    valued: ['audit', 'sandbox'],
+    boolean: ['yes', 'allow-ask', 'dry-run', 'json', 'help', 'network', 'unsandboxed'],
+    aliases: { y: 'yes', h: 'help' },
+  });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -98,6 +113,12 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     await write(io.stderr, `leash run: give exactly one batch file\n${usage}\n`);
     return EXIT.usage;
   }
+  const profile = stringFlag(args, 'sandbox') ?? 'workspace';
+  if (!isChoosableProfile(profile)) {
+    await write(io.stderr, `leash run: INVALID_SANDBOX_CHOICE: --sandbox must be read-only, workspace or full, not ${JSON.stringify(profile)}\n`);
+    return EXIT.usage;
+  }
+  const choice: SandboxChoice = { profile, network: profile === 'full' || (profile === 'workspace' && args.flags.has('network')) };
   const yes = args.flags.has('yes');
   const json = args.flags.has('json');
   const human = json ? io.stderr : io.stdout;
@@ -126,6 +147,9 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
       return EXIT.usage;
     }
     if (control) {
+      if (args.flags.has('sandbox') || args.flags.has('network')) {
+        await write(io.stderr, 'leash run: Leash is running for this data directory: the person approving there chooses the sandbox, so --sandbox and --network are ignored\n');
+      }
       // A batch file holds shell entries only: patch entries come from the signed inbox alone.
       if (input.entries.some((entry) => !('command' in entry))) return fail(io, new BatchError('INVALID_BATCH', 'patch entries come only from the signed command inbox'));
       const entries = input.entries.flatMap((entry) => ('command' in entry ? [{ command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs }] : []));
@@ -195,7 +219,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
       if (error instanceof BatchError) return await fail(io, error);
       throw error;
     }
-    await write(human, `${describeEntries(current)}\n`);
+    await write(human, `${describeEntries(current, (entry) => leash.sandbox.choose(entry, choice))}\n`);
     if (current.status !== 'pending') {
       // Autonomy approved it as it was created (every entry allowed): it is already queued.
       phase = 'running';
@@ -205,7 +229,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     }
     if (early) return await finish(await leash.batches.reject(current.id, `stopped before it ran (${early})`), true);
     if (dryRun) {
-      const report = await leash.batches.dryRun(current.id);
+      const report = await leash.batches.dryRun(current.id, choice);
       current = await leash.batches.reject(current.id, 'dry run only');
       await write(human, `\ndry run (nothing ran):\n${describeDryRun(report)}\n`);
       if (json) await write(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
@@ -218,6 +242,16 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
       await write(human, `nothing to run: ${current.note}\n`);
       return await finish(current);
     }
+    if (yes && !leash.sandbox.available && !args.flags.has('unsandboxed')) {
+      current = await leash.batches.reject(current.id, 'no sandbox works here and --unsandboxed was not given');
+      await write(
+        io.stderr,
+        `leash run: SANDBOX_UNAVAILABLE: ${describeSupport(leash.sandbox.support)}\n` +
+          'leash run: --yes runs commands unattended, and without a sandbox they would run with all your permissions; nothing ran.\n' +
+          'leash run: pass --unsandboxed to run them anyway, or run without --yes to approve each one.\n',
+      );
+      return EXIT.usage;
+    }
     if (!yes) {
       phase = 'asking';
       const go = await confirm(io, approvalQuestion(current, chosen), question.signal);
@@ -228,7 +262,14 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
         return await finish(current, early !== undefined);
       }
     }
-    await leash.batches.approve(current.id, { entryIds: chosen.map((e) => e.id) });
+    try {
+      await leash.batches.approve(current.id, { entryIds: chosen.map((e) => e.id), sandbox: choice });
+    } catch (error) {
+      if (!(error instanceof BatchError)) throw error;
+      current = await leash.batches.reject(current.id, `not approved: ${error.message}`);
+      await write(io.stderr, `leash run: ${error.code}: ${error.message}\n`);
+      return EXIT.usage;
+    }
     phase = 'running';
     await leash.batches.run(current.id);
     if (early) stopOn(early);

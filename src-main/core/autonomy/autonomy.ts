@@ -8,16 +8,23 @@ import { fingerprintOf, hashToken, newToken, sameHash } from './token.js';
  * wrong paste is refused and audited as AUTH_FAILURE.
  */
 export type AutonomyResult<T> = { ok: true; value: T } | { ok: false; error: { code: AutonomyErrorCode; message: string } };
-export type AutonomyErrorCode = 'AUTH_FAILURE' | 'NO_PENDING_TOKEN' | 'TOKEN_EXPIRED';
+export type AutonomyErrorCode = 'AUTH_FAILURE' | 'NO_PENDING_TOKEN' | 'TOKEN_EXPIRED' | 'SANDBOX_UNAVAILABLE';
 
 export interface AutonomyStatus {
   enabled: boolean;
   fingerprint: string | null;
+  /** Why autonomy cannot be switched on here (no working sandbox), or null when it can. */
+  blockedBecause?: string | null;
+}
+
+/** Thrown by `begin` when autonomy cannot be switched on; `code` is stable. */
+export class AutonomyBlockedError extends Error {
+  readonly code = 'SANDBOX_UNAVAILABLE';
 }
 
 export interface AutonomyControl {
   status(): AutonomyStatus;
-  /** Starts enabling: returns the token the person must paste back. Replaces any earlier one. */
+  /** Starts enabling: returns the token the person must paste back. Replaces any earlier one. Throws {@link AutonomyBlockedError} without a working sandbox. */
   begin(): { token: string; expiresAt: string };
   confirm(pasted: string): Promise<AutonomyResult<AutonomyStatus>>;
   /** Turns autonomy off (one click, or the emergency stop). Safe to call when already off. */
@@ -31,24 +38,35 @@ export function createAutonomyControl(deps: {
   audit: AuditWriter;
   now?: () => Date;
   onChange?: (status: AutonomyStatus) => void;
+  /** Why autonomy may not be switched on now (no working sandbox), or null. */
+  blockedBecause?: () => string | null;
 }): AutonomyControl {
+  const blockedBecause = (): string | null => deps.blockedBecause?.() ?? null;
   const now = deps.now ?? (() => new Date());
   let pending: { hash: string; expires: number } | undefined;
   const status = (): AutonomyStatus => {
     const { autonomy } = deps.settings.get();
     // Enabled only with a confirmed token on record: a hand-edited `enabled: true` is not enough.
     const enabled = autonomy.enabled && autonomy.tokenHash !== null && autonomy.fingerprint !== null;
-    return { enabled, fingerprint: enabled ? autonomy.fingerprint : null };
+    const blocked = blockedBecause();
+    return { enabled, fingerprint: enabled ? autonomy.fingerprint : null, ...(blocked === null ? {} : { blockedBecause: blocked }) };
   };
   return {
     status,
     begin() {
+      const blocked = blockedBecause();
+      if (blocked !== null) throw new AutonomyBlockedError(blocked);
       const token = newToken();
       const expires = now().getTime() + TOKEN_LIFETIME_MS;
       pending = { hash: hashToken(token), expires };
       return { token, expiresAt: new Date(expires).toISOString() };
     },
     async confirm(pasted) {
+      const blocked = blockedBecause();
+      if (blocked !== null) {
+        pending = undefined;
+        return { ok: false, error: { code: 'SANDBOX_UNAVAILABLE', message: blocked } };
+      }
       if (!pending) {
         return { ok: false, error: { code: 'NO_PENDING_TOKEN', message: 'start enabling autonomy first: Leash shows the token to paste back' } };
       }

@@ -11,7 +11,12 @@ export type BatchErrorCode =
   | 'ENTRY_BLOCKED'
   /** File changes (a patch entry) are only ever approved by a person. */
   | 'PATCH_NEEDS_PERSON'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  /** The chosen sandbox cannot be applied (an unsafe workspace root); nothing was approved. */
+  | 'SANDBOX_REFUSED'
+  /** Something that must run sandboxed (autonomy) was asked for where no sandbox works. */
+  | 'SANDBOX_UNAVAILABLE'
+  | 'INVALID_SANDBOX_CHOICE';
 
 /** A refused batch operation. `code` is stable; `message` is for people. */
 export class BatchError extends Error {

@@ -3,6 +3,11 @@ import { identifyProcess } from '../runner/leftovers.js';
 import { ENTRY_MARKER_VARIABLE } from './entryMarker.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
 import { runPatchEntry } from './patchEntry.js';
+import { explainSandboxDenial } from '../sandbox/denialHint.js';
+import { DEFAULT_SANDBOX_CHOICE } from '../sandbox/entrySandbox.js';
+import { withGitSafety } from '../sandbox/gitSafety.js';
+import type { EntrySandbox } from '../sandbox/profiles.js';
+import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { BatchState } from './state.js';
 import { assertBatchMove, assertEntryMove } from './transitions.js';
 import type { Batch, BatchEntry, EntryStatus } from './types.js';
@@ -18,6 +23,8 @@ export interface ExecutionDeps {
   start(request: EntryRequest, hooks: EntryHooks): RunningEntry;
   /** Shell and environment for an entry, read when it starts (settings may change meanwhile). */
   environment(): { shell: string; env: Record<string, string | undefined>; withheld: string[] };
+  /** Wraps each entry in the sandbox recorded with it. */
+  sandbox: SandboxRuntime;
 }
 
 export interface Execution {
@@ -141,22 +148,46 @@ export function createExecution(deps: ExecutionDeps): Execution {
   };
 
   const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
+    // A patch is applied by Leash itself (no shell, no process): it has no sandbox to wrap.
     if (entry.tool === 'patch') return runPatch(batch, entry);
-    const { shell, env, withheld } = deps.environment();
+    const { shell, env: inherited, withheld } = deps.environment();
+    // Batch files from before sandboxes existed get what they would get today.
+    const sandbox: EntrySandbox = entry.sandbox ?? deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE);
+    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
+    if (!wrapped.ok) {
+      // Fail closed: an entry never runs with less protection than it was approved with.
+      const note = `not run: ${wrapped.message}`;
+      await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: wrapped.code, message: wrapped.message } });
+      await audit.append({ event: 'ENTRY_SKIPPED', ...entryAudit(batch, entry), reason: note, details: { sandbox: sandbox.profile } });
+      return false;
+    }
+    const env = sandbox.gitConfig.length > 0 ? withGitSafety(inherited) : inherited;
     recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
     // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
     await Promise.all([
-      setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString() }),
+      setEntry(batch.id, entry.id, 'running', { startedAt: new Date().toISOString(), sandbox }),
       audit.append({
         event: 'ENTRY_STARTED',
         ...entryAudit(batch, entry),
         approvedBy: batch.approvedBy ?? undefined,
-        details: { cwd: entry.cwd, timeoutMs: entry.timeoutMs, withheldEnv: withheld },
+        details: {
+          cwd: entry.cwd,
+          timeoutMs: entry.timeoutMs,
+          withheldEnv: withheld,
+          sandbox: { profile: sandbox.profile, network: sandbox.network, writable: sandbox.writable, gitSafeConfig: sandbox.gitConfig.length > 0 },
+        },
       }),
     ]);
     const process = deps.start(
-      { command: entry.command, cwd: entry.cwd, timeoutMs: entry.timeoutMs, shell, env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id } },
+      {
+        command: entry.command,
+        cwd: entry.cwd,
+        timeoutMs: entry.timeoutMs,
+        shell,
+        env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id },
+        wrapper: wrapped.wrapper ?? undefined,
+      },
       {
         onOutput: (stream, text) => {
           keepRecent(stream, text);
@@ -181,7 +212,11 @@ export function createExecution(deps: ExecutionDeps): Execution {
     recent = undefined;
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
+    const context = deps.sandbox.context();
+    const sandboxHint =
+      status === 'error' ? explainSandboxDenial(sandbox, `${result.stderr.head}\n${result.stderr.tail}`, { hidden: [...context.statePaths, ...context.credentialPaths] }) : null;
     const stored = setEntry(batch.id, entry.id, status, {
+      sandboxHint,
       exitCode: result.exitCode,
       signal: result.signal,
       startedAt: result.startedAt,
@@ -204,6 +239,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       stdoutBytes: result.stdout.bytes,
       stderrBytes: result.stderr.bytes,
       reason: `${status}${note ? `: ${note}` : ''}`,
+      details: sandboxHint ? { sandboxHint } : undefined,
     };
     // After an emergency stop the record follows the kill; it never holds anything up.
     if (emergency !== undefined) {

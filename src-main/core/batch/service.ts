@@ -6,6 +6,9 @@ import type { PolicyEngine } from '../policy/engine.js';
 import type { PolicySettings } from '../policy/types.js';
 import { filterEnvironment } from '../runner/environmentFilter.js';
 import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
+import { DEFAULT_SANDBOX_CHOICE, type SandboxChoice } from '../sandbox/entrySandbox.js';
+import { isChoosableProfile } from '../sandbox/profiles.js';
+import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
@@ -31,6 +34,8 @@ export interface BatchServiceDeps {
   killAll(): Promise<unknown>;
   /** The environment commands inherit, before secret-looking variables are withheld. */
   env: NodeJS.ProcessEnv;
+  /** Chooses each entry's sandbox profile and wraps the entry in it (see core/sandbox). */
+  sandbox: SandboxRuntime;
   now?: () => Date;
   newId?: () => string;
   /**
@@ -56,15 +61,21 @@ export interface BatchService {
   list(): Batch[];
   get(id: string): Batch;
   create(input: NewBatch): Promise<Batch>;
-  /** Approves the whole batch or the chosen entries; `deny` entries are never approved: they end `blocked`. */
-  approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy }): Promise<Batch>;
+  /**
+   * Approves the whole batch or the chosen entries; `deny` entries are never approved: they end
+   * `blocked`. `sandbox` is the person's choice for the entries the policy did not allow
+   * (default: workspace, no network); allowed entries always run read-only. Refused with
+   * SANDBOX_REFUSED (nothing approved) when an approved entry's sandbox cannot be applied.
+   */
+  approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy; sandbox?: SandboxChoice }): Promise<Batch>;
   /** Takes an approved batch that has not started back to awaiting approval (out of the run queue too). */
   unapprove(id: string, reason?: string): Promise<Batch>;
   /** Rejects a pending batch, or an approved one that has not started. */
   reject(id: string, reason?: string): Promise<Batch>;
   /** Queues an approved batch to run; returns at once. */
   run(id: string): Promise<Batch>;
-  dryRun(id: string): Promise<DryRunReport>;
+  /** What would run, and in which sandbox (with `sandbox`, as if approved with that choice). */
+  dryRun(id: string, sandbox?: SandboxChoice): Promise<DryRunReport>;
   /**
    * Graceful stop: the running entry finishes, the rest are skipped (the batch records
    * `stopRequestedAt` until then). A pending or approved batch that has not started is cancelled.
@@ -103,7 +114,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const newId = deps.newId ?? (() => randomUUID());
   const { audit, settings, engine } = deps;
   const policyFor = deps.policyFor ?? (() => settings.get());
-  const workspaceSandbox = deps.workspaceSandbox ?? (() => false);
+  const workspaceSandbox = deps.workspaceSandbox ?? (() => deps.sandbox.available);
   const loaded = await deps.store.load();
   const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
   const state = createBatchState(deps.store, loaded.batches, now);
@@ -114,17 +125,23 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const filtered = filterEnvironment(deps.env, current.allowedSecretEnv);
     return { shell: current.shell, env: filtered.env, withheld: filtered.withheld };
   };
-  const execution = createExecution({ state, audit, start: deps.start, environment });
+  const execution = createExecution({ state, audit, start: deps.start, environment, sandbox: deps.sandbox });
   const autonomy = createAutonomyControl({
     settings,
     audit,
     now,
+    // Unattended runs rest on the sandbox: without one, autonomy cannot be switched on.
+    blockedBecause: () => (deps.sandbox.available ? null : `no sandbox works on this machine, so nothing may run unattended: ${deps.sandbox.context().unavailableReason}`),
     onChange: (status) => state.emit({ type: 'autonomy-changed', enabled: status.enabled, fingerprint: status.fingerprint }),
   });
   const limiter = createRateLimiter(() => settings.get().autonomyRateLimitPerMinute, () => now().getTime());
 
   const approve: BatchService['approve'] = async (id, options = {}) => {
     const by = options.by ?? 'manual';
+    const choice = options.sandbox ?? DEFAULT_SANDBOX_CHOICE;
+    if (!isChoosableProfile(choice.profile) || typeof choice.network !== 'boolean') {
+      throw new BatchError('INVALID_SANDBOX_CHOICE', 'the sandbox must be read-only, workspace or full, with network on or off');
+    }
     const batch = state.get(id);
     assertBatchMove(id, batch.status, 'approved');
     if (by !== 'manual' && batch.entries.some((e) => e.tool === 'patch')) {
@@ -137,15 +154,23 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const approvable = batch.entries.filter((e) => chosen.has(e.id) && e.classification.verdict !== 'deny');
     if (approvable.length === 0) throw new BatchError('NOTHING_APPROVED', 'none of the chosen entries can be approved (blocked entries never run)');
     const blocked = batch.entries.filter((e) => e.classification.verdict === 'deny');
+    // Fixed now, with the person's choice, and shown as it will be enforced.
+    const sandboxes = new Map(approvable.filter((e) => e.tool === 'shell').map((e) => [e.id, deps.sandbox.choose(e, choice)]));
+    const refused = approvable.find((e) => sandboxes.get(e.id)?.problem);
+    if (refused) throw new BatchError('SANDBOX_REFUSED', `entry ${batch.entries.indexOf(refused) + 1}: ${sandboxes.get(refused.id)?.problem}`);
     const updated = await state.change(id, (b) => {
       b.status = 'approved';
       b.approvedBy = by;
       b.approvedAt = now().toISOString();
       // A note about why it waited (rate limit, a restart) is stale once a person approves.
       b.note = null;
+      b.sandboxChoice = { ...choice };
+      b.sandboxChoice = { ...choice };
       for (const entry of b.entries) {
         if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
         else entry.approved = chosen.has(entry.id);
+        const sandbox = sandboxes.get(entry.id);
+        if (sandbox) entry.sandbox = sandbox;
       }
     });
     for (const entry of blocked) {
@@ -159,7 +184,16 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         reason: entry.classification.reasons[0]?.message ?? 'denied by policy',
       });
     }
-    await audit.append({ event: 'BATCH_APPROVED', batchId: id, approvedBy: by, details: { entries: approvable.map((e) => e.id) } });
+    await audit.append({
+      event: 'BATCH_APPROVED',
+      batchId: id,
+      approvedBy: by,
+      details: {
+        entries: approvable.map((e) => e.id),
+        sandbox: { profile: choice.profile, network: choice.network },
+        profiles: approvable.map((e) => (e.tool === 'patch' ? 'applied by Leash' : sandboxes.get(e.id)?.profile ?? 'unsandboxed')),
+      },
+    });
     return updated;
   };
 
@@ -173,9 +207,14 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
   const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
     const status = autonomy.status();
-    // A rule is approval given in advance, so its entries count only where the workspace sandbox holds them.
+    // A rule is approval given in advance: its entries count only where the workspace sandbox holds them.
     const counts = (e: BatchEntry): boolean => e.tool === 'shell' && e.classification.verdict === 'allow' && (!allowedInAdvance(e.classification) || workspaceSandbox());
     if (!status.enabled || !batch.entries.every(counts)) return batch;
+    if (!deps.sandbox.available) {
+      return state.change(batch.id, (b) => {
+        b.note = 'autonomy is on but no sandbox works on this machine, so nothing runs unattended: waiting for a person';
+      });
+    }
     if (!limiter.tryTake()) {
       return state.change(batch.id, (b) => {
         const limit = settings.get().autonomyRateLimitPerMinute;
@@ -242,6 +281,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
           classification: engine.classify({ tool: 'shell', command: entry.command }, policyFor(entry.cwd ?? valid.cwd)),
         };
       });
+      // What each command would get if approved as proposed, shown before anyone approves it.
+      // A patch gets none: Leash applies it itself, no command runs.
+      for (const entry of entries) if (entry.tool === 'shell') entry.sandbox = deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE);
       const batch = await state.add({
         id,
         createdAt: created,
@@ -254,6 +296,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         entries,
         approvedBy: null,
         approvedAt: null,
+        sandboxChoice: null,
         startedAt: null,
         finishedAt: null,
         note: null,
@@ -299,9 +342,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       });
     },
     run,
-    async dryRun(id) {
-      const report = await dryRunBatch(state.get(id), environment());
-      await audit.append({ event: 'DRY_RUN', batchId: id, details: { entries: report.entries.map((e) => ({ entryId: e.entryId, verdict: e.verdict, ok: e.ok })) } });
+    async dryRun(id, choice) {
+      const report = await dryRunBatch(state.get(id), environment(), (entry) => (choice ? deps.sandbox.choose(entry, choice) : entry.sandbox));
+      await audit.append({ event: 'DRY_RUN', batchId: id, details: { entries: report.entries.map((e) => ({ entryId: e.entryId, verdict: e.verdict, ok: e.ok, sandbox: e.sandbox?.profile })) } });
       return report;
     },
     async stop(id) {

@@ -1,6 +1,8 @@
 import type { Classification } from '../policy/types.js';
 import type { PatchErrorCode, PatchFile, PatchRequest } from '../patch/types.js';
 import type { CapturedStream, EntryError } from '../runner/types.js';
+import type { SandboxChoice } from '../sandbox/entrySandbox.js';
+import type { EntrySandbox } from '../sandbox/profiles.js';
 
 export const BATCH_STATUSES = ['pending', 'approved', 'running', 'completed', 'error', 'cancelled', 'rejected', 'interrupted'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
@@ -53,6 +55,14 @@ export interface BatchEntry {
   note: string | null;
   /** The running process group (Linux), so leftovers can be killed if Leash dies mid-run. */
   process?: { pid: number; startTime: number } | null;
+  /**
+   * The sandbox it runs in: planned when the batch is created (what a person sees before
+   * approving), fixed at approval with the person's choice. Absent only in batch files written
+   * before sandboxes existed.
+   */
+  sandbox?: EntrySandbox;
+  /** Set when the entry failed and its error output suggests the sandbox stopped it, in words. */
+  sandboxHint?: string | null;
 }
 
 export interface Batch {
@@ -69,6 +79,8 @@ export interface Batch {
   entries: BatchEntry[];
   approvedBy: ApprovedBy | null;
   approvedAt: string | null;
+  /** What the approver chose for the entries a person approved (profile, network); null until approved. */
+  sandboxChoice?: SandboxChoice | null;
   startedAt: string | null;
   finishedAt: string | null;
   /** Why the batch was rejected, cancelled or interrupted, or why it waits (e.g. rate limit). */

@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { CONSOLE_TRANSCRIPT, hasPrompts } from './consoleTranscript.js';
+import { hasPrompts, transcriptReader } from './consoleTranscript.js';
 import { findFences, type Fence, type Range } from './fences.js';
 import { discoverJson } from './jsonDiscovery.js';
 import { looksLikeProse } from './proseHeuristic.js';
 import { splitShellCommands, type SplitResult } from './shellSplitter.js';
-import { splitLines, type TextLines } from './textLines.js';
-import type { ExtractResult, Finding, Note } from './types.js';
+import { splitLines, type SourceLine, type TextLines } from './textLines.js';
+import type { BlockCall, ExtractedBlock, ExtractResult, Finding, Note, PasteReading } from './types.js';
 
 /** Larger pastes are refused outright (UTF-8 bytes), before any scanning. */
 export const MAX_PASTE_BYTES = 1_000_000;
@@ -18,6 +18,7 @@ const INVALID_EXAMPLES = 3;
 interface Scan {
   findings: Finding[];
   notes: Note[];
+  blocks: ExtractedBlock[];
 }
 
 function isShellFence(fence: Fence): boolean {
@@ -28,21 +29,36 @@ function fenceName(fence: Fence): string {
   return fence.language === '' ? 'code block' : `\`\`\`${fence.language} block`;
 }
 
-function fromSplit(split: SplitResult, scan: Scan, origin: 'fenced' | 'lines'): void {
-  for (const command of split.commands) scan.findings.push({ kind: 'call', offset: command.offset, command: command.text, origin });
+function fromSplit(split: SplitResult, scan: Scan, block: Omit<ExtractedBlock, 'script' | 'marks'>): void {
+  const index = scan.blocks.length;
+  if (split.commands.length > 0) {
+    scan.blocks.push({ ...block, script: { command: split.script.text, lines: split.script.lines }, marks: split.marks });
+  }
+  for (const command of split.commands) {
+    scan.findings.push({ kind: 'call', offset: command.offset, command: command.text, origin: block.origin, block: index, lines: command.lines });
+  }
   scan.notes.push(...split.notes);
 }
 
+function powerShellNote(scan: Scan): (line: SourceLine) => void {
+  let told = false;
+  return (line) => {
+    if (told) return;
+    told = true;
+    scan.notes.push({ offset: line.offset, message: 'this looks like a PowerShell prompt; Leash runs commands with bash, so the line was kept as written' });
+  };
+}
+
 function scanFence(fence: Fence, scan: Scan): void {
-  if (fence.kind === 'console' && hasPrompts(fence.content)) {
-    return fromSplit(splitShellCommands(fence.content, CONSOLE_TRANSCRIPT), scan, 'fenced');
-  }
-  if (fence.kind === 'console') {
+  const transcript = fence.kind === 'console' && hasPrompts(fence.content);
+  if (fence.kind === 'console' && !transcript) {
     scan.notes.push({ offset: fence.open.offset, message: 'the ```console block has no `$ ` prompts; every line was read as a command' });
   } else if (fence.kind === 'unlabeled') {
     scan.notes.push({ offset: fence.open.offset, message: 'the code block has no language; its lines were read as shell commands' });
   }
-  fromSplit(splitShellCommands(fence.content), scan, 'fenced');
+  // Every shell block may hold prompts: AI answers put `$ ` in ```bash blocks too.
+  const reader = transcriptReader(fence.content, { console: transcript, onPowerShell: powerShellNote(scan) });
+  fromSplit(splitShellCommands(fence.content, reader), scan, { origin: 'fenced', line: fence.open.line, label: fenceName(fence) });
 }
 
 function quoted(text: string): string {
@@ -51,13 +67,16 @@ function quoted(text: string): string {
 }
 
 /** Plain text: one command per line, skipping lines that read like prose or hold plain JSON. */
-function scanLines(lines: TextLines, jsonOnlyLines: ReadonlySet<number>, scan: Scan): ExtractResult | undefined {
-  const split = splitShellCommands(lines.lines, {
-    startLine: (line) => {
+function scanLines(lines: TextLines, jsonOnlyLines: ReadonlySet<number>, scan: Scan): PasteReading | undefined {
+  const reader = transcriptReader(lines.lines, {
+    console: false,
+    onPowerShell: powerShellNote(scan),
+    fallback: (line) => {
       if (jsonOnlyLines.has(line.line)) return { skip: 'json' };
       return looksLikeProse(line.text) ? { skip: 'prose' } : { take: line.text };
     },
   });
+  const split = splitShellCommands(lines.lines, reader);
   const prose = split.skipped.filter((skip) => skip.reason === 'prose');
   const firstProse = prose[0];
   if (split.commands.length === 0) {
@@ -76,19 +95,21 @@ function scanLines(lines: TextLines, jsonOnlyLines: ReadonlySet<number>, scan: S
   split.skipped
     .filter((skip, index, all) => skip.reason === 'json' && all[index - 1]?.line.line !== skip.line.line - 1)
     .forEach(({ line }) => scan.notes.push({ offset: line.offset, message: 'skipped: JSON without a tool call' }));
-  fromSplit(split, scan, 'lines');
+  fromSplit(split, scan, { origin: 'lines', line: split.commands[0]?.line ?? 1, label: 'pasted lines' });
   return undefined;
 }
 
-function nothingFound(message: string): ExtractResult {
+function nothingFound(message: string): PasteReading {
   return { ok: false, error: { code: 'NOTHING_FOUND', message } };
 }
 
-function finish(scan: Scan, lines: TextLines): ExtractResult {
+function finish(scan: Scan, lines: TextLines): PasteReading {
   const located = (offset: number | undefined, message: string): string =>
     offset === undefined ? message : `line ${lines.lineAt(offset)}: ${message}`;
   const findings = [...scan.findings].sort((a, b) => a.offset - b.offset);
-  const calls = findings.flatMap((f) => (f.kind === 'call' ? [{ command: f.command, origin: f.origin, line: lines.lineAt(f.offset) }] : []));
+  const calls = findings.flatMap((f): BlockCall[] =>
+    f.kind === 'call' ? [{ command: f.command, origin: f.origin, line: lines.lineAt(f.offset), block: f.block ?? null, lines: f.lines ?? [] }] : [],
+  );
   const unusable = findings.flatMap((f) => (f.kind === 'unusable' ? [{ offset: f.offset, message: f.message }] : []));
   if (calls.length === 0) {
     const examples = unusable.slice(0, INVALID_EXAMPLES).map((u) => located(u.offset, u.message));
@@ -101,7 +122,7 @@ function finish(scan: Scan, lines: TextLines): ExtractResult {
   if (calls.length > MAX_LISTED_CALLS) {
     notes.push(`found ${calls.length} commands; only the first ${MAX_LISTED_CALLS} are listed`);
   }
-  return { ok: true, calls: calls.slice(0, MAX_LISTED_CALLS), notes };
+  return { ok: true, calls: calls.slice(0, MAX_LISTED_CALLS), blocks: scan.blocks, notes };
 }
 
 /**
@@ -110,12 +131,24 @@ function finish(scan: Scan, lines: TextLines): ExtractResult {
  * non-shell blocks too), and one entry per command of each ```bash/```sh/```console block. Only
  * when neither is present is the text read as plain lines, unless it reads like prose.
  *
- * Command text is never altered: JSON strings are decoded, nothing else; invisible characters
- * stay for the policy to flag. Line breaks are `\n` or `\r\n` (a multi-line command is rejoined
+ * Command text is altered only by decoding JSON strings and removing prompts at the start of
+ * shell lines (each removal is reported by `readPaste` as a mark); invisible characters stay
+ * for the policy to flag. Line breaks are `\n` or `\r\n` (a multi-line command is rejoined
  * with `\n`). Unusable tool calls are skipped with a note; when nothing usable remains the result
  * is `INVALID_TOOL_CALL`. The same command twice is two entries.
  */
 export function extractToolCalls(text: string): ExtractResult {
+  const reading = readPaste(text);
+  if (!reading.ok) return reading;
+  return { ok: true, calls: reading.calls.map(({ command, origin, line }) => ({ command, origin, line })), notes: reading.notes };
+}
+
+/**
+ * Reads a paste as `extractToolCalls` does, and also returns its shell blocks: each block's
+ * commands point at their block, and each block carries the script it makes as one entry and
+ * the lines that were changed (prompts removed) or left out (console output).
+ */
+export function readPaste(text: string): PasteReading {
   if (text.length > MAX_PASTE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_PASTE_BYTES) {
     const megabytes = (Buffer.byteLength(text, 'utf8') / 1_000_000).toFixed(1);
     return { ok: false, error: { code: 'TOO_LARGE', message: `the pasted text is ${megabytes} MB; Leash reads at most 1 MB at a time` } };
@@ -127,7 +160,7 @@ export function extractToolCalls(text: string): ExtractResult {
     ...fences.filter((fence) => !isShellFence(fence)).map((fence) => ({ start: fence.contentStart, end: fence.contentEnd })),
   ].sort((a, b) => a.start - b.start);
   const json = discoverJson(text, jsonRanges, lines);
-  const scan: Scan = { findings: [...json.findings], notes: [...json.notes] };
+  const scan: Scan = { findings: [...json.findings], notes: [...json.notes], blocks: [] };
   for (const fence of fences) {
     if (!fence.closed) scan.notes.push({ offset: fence.open.offset, message: `the ${fenceName(fence)} is never closed; it runs to the end of the text` });
   }

@@ -32,8 +32,8 @@ export interface RunnerOptions {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Runs `shell -c command` behind the start gate (startGate.ts) in a new process group (pgid =
- * pid) with stdin from /dev/null, in
+ * Runs `shell -c command` (inside `request.wrapper` when given: the sandbox) behind the start
+ * gate (startGate.ts) in a new process group (pgid = pid) with stdin from /dev/null, in
  * `request.cwd`, with exactly `request.env`. Output goes to `hooks.onOutput` live (coalesced)
  * and into bounded captures. After `request.timeoutMs` the kill path runs with reason
  * `timed_out`. The entry is in `options.registry` until its result settles.
@@ -71,6 +71,10 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
 
   if (!isExecutableFile(shell)) {
     return failed(classifySpawnFailure(request, shell, `${shell} is not an executable file`));
+  }
+  if (request.wrapper && !isExecutableFile(request.wrapper.file)) {
+    // Checked here for the same reason as the shell: behind the gate a missing program is exit 127.
+    return failed(Promise.resolve({ code: 'SANDBOX_UNAVAILABLE', message: `the sandbox program ${request.wrapper.file} is not an executable file; nothing was run` }));
   }
   let subprocess: ShellProcess;
   try {
@@ -171,7 +175,11 @@ async function killTreeAndRelease(
 }
 
 function spawnShell(shell: string, request: EntryRequest) {
-  const gated = gatedCommand(shell, ['-c', request.command]);
+  // The sandbox goes behind the gate: the gate execs the wrapper (bwrap keeps the gate's pid and
+  // start time), so the identity recorded before the command ran is the sandbox's own process.
+  const gated = request.wrapper
+    ? gatedCommand(request.wrapper.file, [...request.wrapper.args, shell, '-c', request.command])
+    : gatedCommand(shell, ['-c', request.command]);
   return execa(gated.file, gated.args, {
     cwd: request.cwd,
     env: definedValues(request.env),

@@ -16,6 +16,12 @@ export interface EntryRequest {
   shell?: string;
   /** The complete environment of the command: nothing is inherited from Leash. */
   env: Record<string, string | undefined>;
+  /**
+   * The sandbox to start the shell in: `file ...args shell -c command` runs instead (bubblewrap
+   * or sandbox-exec, see core/sandbox). The kill path then ends the wrapper's whole tree; under
+   * bubblewrap that is a PID namespace, so nothing inside outlives it.
+   */
+  wrapper?: { file: string; args: string[] };
 }
 
 export type OutputStreamName = 'stdout' | 'stderr';
@@ -51,7 +57,11 @@ export type EntryErrorCode =
   /** The process ran but its output could not be read to the end. */
   | 'OUTPUT_FAILED'
   /** A patch entry was not applied (the entry's `patch.outcome` has the precise code); nothing was changed. */
-  | 'PATCH_FAILED';
+  | 'PATCH_FAILED'
+  /** The entry was approved to run in a sandbox that no longer works here (it was not run). */
+  | 'SANDBOX_UNAVAILABLE'
+  /** The entry's sandbox could not be set up as approved, e.g. an unsafe workspace root (it was not run). */
+  | 'SANDBOX_REFUSED';
 
 export interface EntryError {
   code: EntryErrorCode;

@@ -15,6 +15,12 @@ export interface MountPlan {
    * writable directory stays hidden. Paths that do not exist are skipped (nothing to cover).
    */
   hidden: string[];
+  /**
+   * Directories inside a writable one that lead to a hidden path, bound onto themselves after
+   * the writable binds: a mount point cannot be renamed or removed, so a command cannot move
+   * a hidden directory away (the mount would follow it) and put a forged one at its path.
+   */
+  pinned?: string[];
   /** Extra binds, applied after the tmpfs mounts (e.g. a directory of stub programs). */
   binds?: Array<{ source: string; target: string; writable?: boolean }>;
   /** Fresh private, writable tmpfs mounts; default `['/tmp']`. */
@@ -55,6 +61,7 @@ export function bubblewrapArgs(plan: MountPlan, options: BubblewrapArgsOptions =
   for (const target of plan.tmpfs ?? ['/tmp']) args.push('--tmpfs', target);
   for (const bind of plan.binds ?? []) args.push(bind.writable ? '--bind' : '--ro-bind', bind.source, bind.target);
   for (const directory of plan.writable) args.push('--bind', directory, directory);
+  for (const directory of plan.pinned ?? []) args.push('--bind', directory, directory);
   const covered = new Set<string>();
   for (const path of [...plan.hidden, ...(options.controlSockets ?? hostControlSockets())]) {
     const { kind, path: target } = inspect(path);
@@ -71,7 +78,7 @@ export function bubblewrapArgs(plan: MountPlan, options: BubblewrapArgsOptions =
 
 function inspectPath(path: string): { kind: PathKind; path: string } {
   try {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     return { kind: statSync(real).isDirectory() ? 'directory' : 'other', path: real };
   } catch {
     return { kind: 'missing', path };

@@ -1,3 +1,12 @@
 export { bubblewrapArgs, type BubblewrapArgsOptions, type MountPlan, type PathKind } from './bubblewrap.js';
 export { detectBubblewrap, forgetSandboxProbes, type DetectOptions, type SandboxAvailability } from './availability.js';
 export { hostControlSockets } from './hostSockets.js';
+export { SANDBOX_PROFILES, CHOOSABLE_PROFILES, PROFILE_LABEL, PROFILE_SUMMARY, describeSandbox, isChoosableProfile, type ChoosableProfile, type EntrySandbox, type SandboxProfile } from './profiles.js';
+export { chooseEntrySandbox, DEFAULT_SANDBOX_CHOICE, type SandboxChoice, type SandboxContext } from './entrySandbox.js';
+export { createSandboxRuntime, type SandboxRuntime, type SandboxWrapper, type WrapResult } from './runtime.js';
+export { detectSandbox, describeSupport, type SandboxSupport } from './support.js';
+export { credentialPaths, leashStatePaths, type LeashStateLocations } from './protectedPaths.js';
+export { explainSandboxDenial } from './denialHint.js';
+export { GIT_SAFE_CONFIG, gitSafeConfigLines, withGitSafety } from './gitSafety.js';
+export { seatbeltPolicy, seatbeltArgs, type SeatbeltPolicy } from './seatbelt.js';
+export { entryMountPlan } from './mountPlan.js';

@@ -22,7 +22,10 @@ export type EmergencyStopReport = Response<'app:emergencyStop'>;
 
 export type PreviewResult = Response<'batch:preview'>;
 export type PreviewSuccess = Extract<PreviewResult, { ok: true }>;
-export type PreviewEntry = PreviewSuccess['entries'][number];
+export type EntryMode = keyof PreviewSuccess['modes'];
+export type PreviewPlan = PreviewSuccess['modes'][EntryMode];
+export type PreviewEntry = PreviewPlan['entries'][number];
+export type LineMark = PreviewSuccess['marks'][number];
 
 export type AutonomyStatus = Response<'autonomy:status'>;
 export type AutonomyChallenge = Response<'autonomy:begin'>;
@@ -43,3 +46,6 @@ export type RuleProposalView = Response<'rules:propose'>;
 export type NewRuleRequest = Request<'rules:add'>;
 export type PolicyFileProblemView = NonNullable<RuleList['problem']>;
 export type ProposedRule = Extract<RuleProposalView['proposal'], { ok: true }>['rules'][number];
+export type EntrySandbox = NonNullable<BatchEntry['sandbox']>;
+export type SandboxProfile = EntrySandbox['profile'];
+export type ChoosableProfile = NonNullable<Request<'batch:approve'>['sandbox']>;

@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Batch, BatchEntry, DryRunReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
+import { DEFAULT_CHOICE, type SandboxChoice } from '../model/sandbox';
 import { call } from '../services/ipc';
 import { useConnectionStore } from './connection';
 import { useToastStore } from './toast';
@@ -28,6 +29,8 @@ export const useBatchStore = defineStore('batches', () => {
   /** Entry ids ticked for "Approve selected", per batch. */
   const ticked = ref<Record<string, string[]>>({});
   const dryRuns = ref<Record<string, DryRunReport>>({});
+  /** The sandbox chosen in each pending batch's approval controls (default: workspace, no network). */
+  const sandboxChoices = ref<Record<string, SandboxChoice>>({});
   /** The action in flight per batch, so its buttons can show it and not be pressed twice. */
   const busy = ref<Record<string, BatchAction | undefined>>({});
 
@@ -109,12 +112,23 @@ export const useBatchStore = defineStore('batches', () => {
       toast.push('info', 'Nothing to approve', 'Blocked entries can never be approved.');
       return undefined;
     }
-    const batch = await act(batchId, 'approve', 'Approve failed', () => call('batch:approve', { id: batchId, entryIds }));
+    const choice = sandboxChoiceFor(batchId);
+    const batch = await act(batchId, 'approve', 'Approve failed', () =>
+      call('batch:approve', { id: batchId, entryIds, sandbox: choice.profile, network: choice.network }),
+    );
     if (batch) {
       upsert(batch);
       toast.success('Approved', `${entryIds.length} of ${plural(batch.entries.length, 'entry', 'entries')} will run.`);
     }
     return batch;
+  }
+
+  function sandboxChoiceFor(batchId: string): SandboxChoice {
+    return sandboxChoices.value[batchId] ?? DEFAULT_CHOICE;
+  }
+
+  function setSandboxChoice(batchId: string, choice: SandboxChoice): void {
+    sandboxChoices.value = { ...sandboxChoices.value, [batchId]: { ...choice } };
   }
 
   /** Approves every allowed and asked entry; blocked (denied) entries are never in the payload. */
@@ -138,7 +152,11 @@ export const useBatchStore = defineStore('batches', () => {
   }
 
   async function dryRun(batchId: string): Promise<void> {
-    const report = await act(batchId, 'dryRun', 'Dry-run failed', () => call('batch:dryRun', { id: batchId }));
+    // A pending batch is dry-run with the sandbox chosen so far; an approved one with what was fixed.
+    const pending = batches.value.find((b) => b.id === batchId)?.status === 'pending';
+    const choice = sandboxChoiceFor(batchId);
+    const request = pending ? { id: batchId, sandbox: choice.profile, network: choice.network } : { id: batchId };
+    const report = await act(batchId, 'dryRun', 'Dry-run failed', () => call('batch:dryRun', request));
     if (report) dryRuns.value = { ...dryRuns.value, [batchId]: report };
   }
 
@@ -173,5 +191,6 @@ export const useBatchStore = defineStore('batches', () => {
   return {
     batches, selectedId, selected, running, loading, loadError, ticked, dryRuns, busy,
     load, upsert, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create,
+    sandboxChoices, sandboxChoiceFor, setSandboxChoice,
   };
 });

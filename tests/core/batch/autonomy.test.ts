@@ -1,7 +1,6 @@
-import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashToken } from '../../../src-main/core/autonomy/token.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, projectDirectory, type Harness } from './harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -9,7 +8,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const cwd = tmpdir();
+const cwd = projectDirectory();
 
 async function enable(h: Harness): Promise<string> {
   const { token } = h.service.autonomy.begin();

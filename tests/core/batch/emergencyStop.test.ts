@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, projectDirectory, type Harness } from './harness.js';
 import { livePidsWith, waitFor } from './procfs.js';
 
 let harness: Harness | undefined;
@@ -10,7 +9,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const cwd = tmpdir();
+const cwd = projectDirectory();
 
 describe('the emergency stop', () => {
   it('kills the running tree, cancels the rest and everything queued, and turns autonomy off', async () => {

@@ -1,9 +1,11 @@
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, verifyAudit, type AuditRecord, type AuditWriter } from '../../../src-main/core/audit/index.js';
 import { createBatchService, createBatchStore, type BatchService } from '../../../src-main/core/batch/index.js';
 import { createEntryRegistry, startEntry } from '../../../src-main/core/runner/index.js';
+import { createSandboxRuntime, detectSandbox, type SandboxSupport } from '../../../src-main/core/sandbox/index.js';
 import { createSettingsStore, memorySettingsBackend, type SettingsStore } from '../../../src-main/core/settings/store.js';
 import { sharedEngine } from '../policy/engine.js';
 
@@ -19,12 +21,21 @@ export interface Harness {
 }
 
 /** A real batch service over a temp dir: real store, real audit file, real processes. */
-export async function createHarness(options: { dir?: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { dir?: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; sandbox?: SandboxSupport } = {},
+): Promise<Harness> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'leash-batch-')));
   const auditPath = join(dir, 'audit.jsonl');
   const audit = await openAuditWriter(auditPath);
   const settings = createSettingsStore(memorySettingsBackend(options.settings ?? {}));
   const registry = createEntryRegistry();
+  const env = options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME };
+  const sandbox = createSandboxRuntime({
+    support: options.sandbox ?? (await detectSandbox()),
+    home: env.HOME ?? '/nonexistent',
+    env,
+    state: () => ({ dataDir: dir, auditPath }),
+  });
   const service = await createBatchService({
     store: createBatchStore(join(dir, 'batches')),
     settings,
@@ -32,7 +43,8 @@ export async function createHarness(options: { dir?: string; settings?: Record<s
     audit,
     start: (request, hooks) => startEntry(request, hooks, { registry }),
     killAll: () => registry.killAll(),
-    env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
+    env,
+    sandbox,
   });
   return {
     dir,
@@ -52,4 +64,12 @@ export async function createHarness(options: { dir?: string; settings?: Record<s
       if (!verified.ok) throw new Error(`audit trail does not verify: ${JSON.stringify(verified)}`);
     },
   };
+}
+
+/**
+ * A fresh directory for batches to run in. Not `tmpdir()` itself: a workspace that contains the
+ * harness's data directory is refused (it would expose Leash's state to the command).
+ */
+export function projectDirectory(): string {
+  return mkdtempSync(join(tmpdir(), 'leash-project-'));
 }

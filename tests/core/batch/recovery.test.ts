@@ -33,7 +33,8 @@ async function closeHarness(h: Harness): Promise<void> {
 describe('a batch approved but not started when Leash stopped', () => {
   it('comes back awaiting approval with the reason, audited, and nothing of it runs on its own', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leash-recover-'));
-    const marker = join(dir, 'ran.txt');
+    // In the project the entry may write, not in Leash's data directory (hidden from every command).
+    const marker = join(await mkdtemp(join(cwd, 'leash-recover-project-')), 'ran.txt');
     const first = await open(dir);
     const batch = await first.service.create({ cwd, entries: [{ command: `echo ran >> '${marker}'` }, { command: 'rm -rf /tmp/leash-never' }] });
     // Approved, never run: exactly what a crash between approve and run leaves on disk.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchError, canMoveBatch, canMoveEntry } from '../../../src-main/core/batch/index.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, projectDirectory, type Harness } from './harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -17,7 +17,7 @@ async function setup(settings: Record<string, unknown> = {}): Promise<Harness> {
   return harness;
 }
 
-const cwd = tmpdir();
+const cwd = projectDirectory();
 
 describe('creating batches', () => {
   it('classifies every entry and stores the exact command text', async () => {
@@ -151,7 +151,8 @@ describe('approving and running', () => {
 
   it('runs one batch at a time, in the order they were queued', async () => {
     const h = await setup();
-    const marker = join(h.dir, 'order.txt');
+    // In the project: the data directory (h.dir) is out of every command's reach.
+    const marker = join(await mkdtemp(join(cwd, 'order-')), 'order.txt');
     const first = await h.service.create({ cwd, entries: [{ command: `sleep 0.3; echo first >> ${marker}` }] });
     const second = await h.service.create({ cwd, entries: [{ command: `echo second >> ${marker}` }] });
     for (const b of [first, second]) {
@@ -279,7 +280,7 @@ describe('an approved batch that has not started', () => {
 
   it('can be un-approved: back to pending, audited, and it can be approved again', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const back = await h.service.unapprove(batch.id);
     expect(back).toMatchObject({ status: 'pending', approvedBy: null, approvedAt: null, note: 'approval withdrawn by a person' });
@@ -293,7 +294,7 @@ describe('an approved batch that has not started', () => {
 
   it('can be rejected', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const rejected = await h.service.reject(batch.id);
     expect(rejected.status).toBe('rejected');
@@ -302,7 +303,7 @@ describe('an approved batch that has not started', () => {
 
   it('is cancelled by Stop', async () => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const batch = await approvedBatch(h, marker);
     const stopped = await h.service.stop(batch.id);
     expect(stopped).toMatchObject({ status: 'cancelled', note: 'stopped by a person before it started' });
@@ -311,7 +312,7 @@ describe('an approved batch that has not started', () => {
 
   it.each(['unapprove', 'reject', 'stop'] as const)('queued behind a running batch, %s takes it out of the queue so it never runs', async (action) => {
     const h = await setup();
-    const marker = join(await mkdtemp(join(tmpdir(), 'leash-unapprove-')), 'ran');
+    const marker = join(await mkdtemp(join(cwd, 'unapprove-')), 'ran');
     const first = await h.service.create({ cwd, entries: [{ command: 'sleep 0.4' }] });
     await h.service.approve(first.id);
     await h.service.run(first.id);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allFiles, approveAndRun, batchFor, createInboxRig, dropCommand, listDir, OLD_SECRET, readJson, removeDir, SECRET, signed, START_MS, unsignedCommand, type InboxRig, type RigOptions } from './inboxFixtures.js';
+import { allFiles, approveAndRun, batchFor, createInboxRig, dropCommand, listDir, OLD_SECRET, PROJECT_DIR, readJson, removeDir, SECRET, signed, START_MS, unsignedCommand, type InboxRig, type RigOptions } from './inboxFixtures.js';
 
 const withoutField = (document: Record<string, unknown>, field: string): Record<string, unknown> => Object.fromEntries(Object.entries(document).filter(([key]) => key !== field));
 
@@ -23,7 +23,7 @@ async function setup(options: RigOptions = {}): Promise<InboxRig> {
 describe('a valid command', () => {
   it('becomes a pending batch that waits for a person, then results, integrity and archive when it ends', async () => {
     const r = await setup();
-    const document = signed(unsignedCommand('job-1', { payload: { entries: [{ command: 'echo hello from the inbox' }, { command: 'printf err >&2' }], cwd: '/tmp', reason: 'smoke test' } }));
+    const document = signed(unsignedCommand('job-1', { payload: { entries: [{ command: 'echo hello from the inbox' }, { command: 'printf err >&2' }], cwd: PROJECT_DIR, reason: 'smoke test' } }));
     const original = await dropCommand(r.inboxDir, 'job-1.json', document);
 
     const first = await r.inbox.scanNow();
@@ -33,7 +33,7 @@ describe('a valid command', () => {
     await r.inbox.idle();
 
     const batch = batchFor(r.harness, 'job-1');
-    expect(batch).toMatchObject({ status: 'pending', source: 'inbox:job-1', cwd: '/tmp', reason: 'smoke test', approvedBy: null });
+    expect(batch).toMatchObject({ status: 'pending', source: 'inbox:job-1', cwd: PROJECT_DIR, reason: 'smoke test', approvedBy: null });
     expect(batch?.entries.map((e) => [e.command, e.timeoutMs])).toEqual([
       ['echo hello from the inbox', 60_000],
       ['printf err >&2', 60_000],
@@ -102,7 +102,7 @@ describe('a valid command', () => {
   it('reports the first failing exit code, and limits_ok false when the run took longer than maxRuntimeMs', async () => {
     const r = await setup();
     const entries = [{ command: 'sleep 5; exit 3' }, { command: 'echo never' }];
-    await dropCommand(r.inboxDir, 'f.json', signed(unsignedCommand('job-f', { payload: { entries, cwd: '/tmp' }, constraints: { maxRuntimeMs: 200 } })));
+    await dropCommand(r.inboxDir, 'f.json', signed(unsignedCommand('job-f', { payload: { entries, cwd: PROJECT_DIR }, constraints: { maxRuntimeMs: 200 } })));
     await r.settle();
     const batch = batchFor(r.harness, 'job-f');
     expect(batch?.entries.map((e) => e.timeoutMs)).toEqual([200, 200]);
@@ -258,7 +258,7 @@ describe('secrets', () => {
   it('never appear in any file under the inbox folder or in Leash data (audit, batches)', async () => {
     const env = { LEASH_INBOX_HMAC_SECRET: SECRET, LEASH_INBOX_HMAC_SECRETS: `${OLD_SECRET},short` };
     const r = await setup({ env, commandEnv: { PATH: process.env.PATH, ...env } });
-    await dropCommand(r.inboxDir, 'ok.json', signed(unsignedCommand('job-env', { payload: { entries: [{ command: 'env; echo "$LEASH_INBOX_HMAC_SECRET"' }] } })));
+    await dropCommand(r.inboxDir, 'ok.json', signed(unsignedCommand('job-env', { payload: { entries: [{ command: 'env; echo "$LEASH_INBOX_HMAC_SECRET"' }], cwd: PROJECT_DIR } })));
     await dropCommand(r.inboxDir, 'bad.json', signed(unsignedCommand('job-bad'), 'wrong-secret-0123456789'));
     await r.settle();
     await approveAndRun(r.harness, batchFor(r.harness, 'job-env')?.id as string);

@@ -1,3 +1,4 @@
+import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,13 @@ export function tempDir(prefix = 'leash-inbox-'): Promise<string> {
 }
 
 /** An unsigned command with sensible defaults; `overrides` replace top-level fields. */
-export function unsignedCommand(id: string, overrides: Record<string, unknown> = {}, cwd = tmpdir()): Record<string, unknown> {
+/**
+ * Where inbox batches run. Not `tmpdir()` itself: the harness keeps Leash's data in a temporary
+ * directory, and a workspace containing Leash's data is refused by the sandbox.
+ */
+export const PROJECT_DIR = mkdtempSync(join(tmpdir(), 'leash-inbox-project-'));
+
+export function unsignedCommand(id: string, overrides: Record<string, unknown> = {}, cwd = PROJECT_DIR): Record<string, unknown> {
   return {
     schemaVersion: 1,
     id,

@@ -17,7 +17,7 @@ describe('plain lines, when there are no code blocks or tool calls', () => {
       found([line(1, 'cat > hello.sh <<EOF\nThis is not a sentence to skip.\nEOF'), line(4, 'for f in *.sh; do\n  bash -n "$f"\ndone'), line(7, 'echo "one\ntwo"')]),
     ],
     ['a continuation', lines('npm install \\', '  --save-dev vitest'), found([line(1, 'npm install \\\n  --save-dev vitest')])],
-    ['a typed `$ ` prompt is kept (only console blocks drop prompts)', '$ ls', found([line(1, '$ ls')])],
+    ['a typed `$ ` prompt is removed, as in any block', '$ ls', found([line(1, 'ls')])],
   ])('%s', (_name, text, expected) => {
     expect(extractToolCalls(text)).toEqual(expected);
   });

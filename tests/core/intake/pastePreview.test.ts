@@ -1,22 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { previewPaste, type PreviewResult } from '../../../src-main/core/intake/index.js';
-import { createPolicyEngine, type PolicyEngine, type Verdict } from '../../../src-main/core/policy/index.js';
+import { previewPaste, type PreviewResult, type PreviewTools } from '../../../src-main/core/intake/index.js';
+import { createBashParser, createPolicyEngine, type PolicyEngine, type Verdict } from '../../../src-main/core/policy/index.js';
 import { F, lines } from './calls.js';
 
 let engine: PolicyEngine;
+let tools: PreviewTools;
 beforeAll(async () => {
   engine = await createPolicyEngine();
+  tools = { engine, parser: await createBashParser() };
 });
 
 const DEFAULTS = { allowPatterns: [], maxBatchSize: 10 };
 
 type Row = [command: string, origin: string, line: number, verdict: Verdict];
 
-/** The preview with each classification reduced to its verdict, to compare in one table. */
+/** The one-entry-per-command preview with each classification reduced to its verdict, to compare in one table. */
 function verdicts(result: PreviewResult) {
   if (!result.ok) return result;
-  const { entries, ...rest } = result;
-  return { ...rest, entries: entries.map((e): Row => [e.command, e.origin, e.line, e.classification.verdict]) };
+  const { entries, tooMany } = result.modes.separate;
+  return { ok: true, entries: entries.map((e): Row => [e.command, e.origin, e.line, e.classification.verdict]), notes: result.notes, tooMany, limit: result.limit };
 }
 
 const numbered = (count: number): string => Array.from({ length: count }, (_, i) => `echo ${i + 1}`).join('\n');
@@ -101,7 +103,7 @@ describe('previewing a paste', () => {
       {
         ok: true,
         entries: Array.from({ length: 12 }, (_, i): Row => [`echo ${i + 1}`, 'lines', i + 1, 'allow']),
-        notes: ['found 12 commands; a batch holds at most 10 — split it'],
+        notes: [],
         tooMany: true,
         limit: 10,
       },
@@ -113,7 +115,7 @@ describe('previewing a paste', () => {
       {
         ok: true,
         entries: Array.from({ length: 4 }, (_, i): Row => [`echo ${i + 1}`, 'lines', i + 1, 'allow']),
-        notes: ['found 4 commands; a batch holds at most 3 — split it'],
+        notes: [],
         tooMany: true,
         limit: 3,
       },
@@ -125,7 +127,7 @@ describe('previewing a paste', () => {
       {
         ok: true,
         entries: Array.from({ length: 11 }, (_, i): Row => [`echo ${i + 1}`, 'lines', i + 1, 'allow']),
-        notes: ['found 11 commands; a batch holds at most 10 — split it'],
+        notes: [],
         tooMany: true,
         limit: 10,
       },
@@ -156,22 +158,21 @@ describe('previewing a paste', () => {
       { ok: false, error: { code: 'TOO_LARGE', message: 'the pasted text is 1.5 MB; Leash reads at most 1 MB at a time' } },
     ],
   ])('%s', (_name, text, settings, expected) => {
-    expect(verdicts(previewPaste(text, engine, settings))).toEqual(expected);
+    expect(verdicts(previewPaste(text, tools, settings))).toEqual(expected);
   });
 
   it('gives each entry the full classification the policy engine gives its command', () => {
     const settings = { allowPatterns: ['^make( .*)?$'], maxBatchSize: 10 };
-    const result = previewPaste(lines('rm -rf /', 'make all'), engine, settings);
-    expect(result).toEqual({
-      ok: true,
+    const result = previewPaste(lines('rm -rf /', 'make all'), tools, settings);
+    const classification = (command: string) => engine.classify({ tool: 'shell', command }, settings);
+    expect(result.ok && result.modes.separate).toEqual({
       entries: [
-        { command: 'rm -rf /', origin: 'lines', line: 1, classification: engine.classify({ tool: 'shell', command: 'rm -rf /' }, settings) },
-        { command: 'make all', origin: 'lines', line: 2, classification: engine.classify({ tool: 'shell', command: 'make all' }, settings) },
+        { command: 'rm -rf /', origin: 'lines', line: 1, lines: [1], commandCount: 1, classification: classification('rm -rf /') },
+        { command: 'make all', origin: 'lines', line: 2, lines: [2], commandCount: 1, classification: classification('make all') },
       ],
-      notes: [],
       tooMany: false,
-      limit: 10,
+      losses: [],
     });
-    expect(result.ok && result.entries[0]?.classification.reasons.map((r) => r.code)).toEqual(['RM_RECURSIVE_FORCE']);
+    expect(result.ok && result.modes.separate.entries[0]?.classification.reasons.map((r) => r.code)).toEqual(['RM_RECURSIVE_FORCE']);
   });
 });

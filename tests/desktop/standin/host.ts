@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM } from '../../e2e/harness.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../e2e/harness.js';
 import type { ChildMessage, HostMessage } from './protocol.js';
 
 /**
@@ -296,8 +296,5 @@ export async function launchDesktop(options: LaunchOptions = {}): Promise<Deskto
  * file:// load; without it Chromium blocks them as cross-origin).
  */
 export function launchDesktopBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'],
-  });
+  return launchChromium(['--allow-file-access-from-files']);
 }
