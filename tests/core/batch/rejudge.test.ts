@@ -77,14 +77,17 @@ describe('rules and pending batches', () => {
     expect(after.entries[0]?.classification.reasons[0]?.code).toBe('POLICY_FILE_INVALID');
   });
 
-  it('does not let autonomy run a rule-allowed batch without the workspace sandbox', async () => {
+  it('lets autonomy run a rule-allowed batch only under the workspace sandbox', async () => {
     const { leash, dataDir } = await open();
     await leash.rules.add({ decision: 'allow', words: ['make', 'lint'], scope: 'everywhere' });
     const { token } = await leash.batches.autonomy.begin();
     const confirmed = await leash.batches.autonomy.confirm(token);
     expect(confirmed.ok).toBe(true);
-    const batch = await leash.batches.create({ entries: [{ command: 'make lint' }], cwd: dataDir, source: 'cli' });
+    const { app } = await projects();
+    const batch = await leash.batches.create({ entries: [{ command: 'make lint' }], cwd: app, source: 'cli' });
     expect(batch.entries[0]?.classification.verdict).toBe('allow');
-    expect(leash.batches.get(batch.id).status).toBe('pending');
+    const after = await leash.batches.whenSettled(batch.id);
+    expect(after.approvedBy).toMatch(/^autonomy:/);
+    expect(after.entries[0]?.sandbox?.profile).toBe('workspace');
   });
 });
