@@ -78,7 +78,7 @@ describe('rules and pending batches', () => {
   });
 
   it('lets autonomy run a rule-allowed batch only under the workspace sandbox', async () => {
-    const { leash, dataDir } = await open();
+    const { leash } = await open();
     await leash.rules.add({ decision: 'allow', words: ['make', 'lint'], scope: 'everywhere' });
     const { token } = await leash.batches.autonomy.begin();
     const confirmed = await leash.batches.autonomy.confirm(token);
