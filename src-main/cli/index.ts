@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   serve: { summary: 'serve the Leash UI to a browser on 127.0.0.1 (browser mode)', load: () => import('./commands/serve.js') },
   mcp: { summary: 'MCP server (stdio) for coding agents: propose commands to the running Leash', load: () => import('./commands/mcp.js') },
   batches: { summary: 'list stored batches', load: () => import('./commands/batches.js') },
+  rules: { summary: 'list, add or remove your rules (always allow / ask / never allow commands like this)', load: () => import('./commands/rules.js') },
   audit: { summary: 'verify the audit trail or show its last records', load: () => import('./commands/audit.js') },
   inbox: { summary: 'sign or check a command file for the inbox folder', load: () => import('./commands/inbox.js') },
 };

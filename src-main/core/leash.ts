@@ -4,6 +4,7 @@ import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/ind
 import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
 import { dataPaths } from './paths.js';
 import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
+import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
 import { createEntryRegistry, startEntry } from './runner/index.js';
 import { createSandboxRuntime, describeSupport, detectSandbox, type SandboxRuntime, type SandboxSupport } from './sandbox/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
@@ -18,6 +19,8 @@ export interface Leash {
   /** The bash grammar for the paste preview, loaded on first use (start-up does not wait for it). */
   bashParser(): Promise<BashParser>;
   batches: BatchService;
+  /** The person's rules (policy.json and this session's); a change re-judges pending batches. */
+  rules: RuleBook;
   /** The sandbox entries run in (or why there is none), chosen once at start. */
   sandbox: SandboxRuntime;
   /** Problems found on the way up (invalid settings file set aside, unreadable batch files). */
@@ -94,6 +97,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       event: 'APP_STARTED',
       details: { mode: options.mode, pid: process.pid, sandbox: support.ok ? support.kind : `none (${support.code})` },
     });
+    const rules = createRuleBook({ path: join(options.dataDir, POLICY_FILE_NAME), audit });
     const batches = await createBatchService({
       store: createBatchStore(join(options.dataDir, 'batches')),
       settings,
@@ -103,7 +107,13 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       killAll: () => registry.killAll(),
       env: options.env,
       sandbox,
+      policyFor: (cwd) => rules.policyFor(cwd, settings.get()),
     });
+    // Pending batches follow the rules in force; a failure here leaves their verdicts as they
+    // were (stricter or equal), and the next change tries again.
+    rules.on(() => void batches.rejudgePending().catch(onAuditError));
+    const stopWatching = rules.watch();
+    const policyProblem = rules.list().problem;
     let parser: Promise<BashParser> | undefined;
     return {
       dataDir: options.dataDir,
@@ -112,13 +122,20 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       engine,
       bashParser: () => (parser ??= createBashParser(options.policy)),
       batches,
+      rules,
       sandbox,
-      problems: [...settings.problems, ...batches.problems, ...(support.ok ? [] : [`commands are not sandboxed: ${describeSupport(support)}`])],
+      problems: [
+        ...settings.problems,
+        ...batches.problems,
+        ...(policyProblem ? [`${policyProblem.code}: ${policyProblem.message}`] : []),
+        ...(support.ok ? [] : [`commands are not sandboxed: ${describeSupport(support)}`]),
+      ],
       onAudit(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
       async close() {
+        stopWatching();
         await batches.idle();
         await audit.close();
         process.off('exit', killOnExit);

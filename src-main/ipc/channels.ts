@@ -29,11 +29,15 @@ export const CHANNELS = [
   'audit:status',
   'audit:takeKey',
   'audit:forgetKey',
+  'rules:list',
+  'rules:propose',
+  'rules:add',
+  'rules:remove',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 
-export const EVENTS = ['batch:summary', 'batch:delta', 'entry:output', 'autonomy:changed', 'audit:appended', 'app:emergencyStopped'] as const;
+export const EVENTS = ['batch:summary', 'batch:delta', 'entry:output', 'autonomy:changed', 'audit:appended', 'app:emergencyStopped', 'rules:changed'] as const;
 
 export type EventName = (typeof EVENTS)[number];
 

@@ -7,6 +7,7 @@ import type { Classification } from '../core/policy/types.js';
 import type { CheckedPatterns } from '../core/policy/patterns.js';
 import type { Settings } from '../core/settings/schema.js';
 import type { BatchDelta, BatchFields, EntryDelta } from './batchDeltas.js';
+import type { PolicyFileProblem, Project, RuleProposal, UserRule } from '../core/rules/index.js';
 import type { Channel, EventName } from './channels.js';
 import type { Requests } from './schemas.js';
 
@@ -56,6 +57,32 @@ export interface Responses {
   'audit:status': AuditStatus;
   'audit:takeKey': { keyId: string; verificationKey: string };
   'audit:forgetKey': { forgotten: boolean };
+  'rules:list': RuleList;
+  'rules:propose': RuleProposalView;
+  'rules:add': RuleView;
+  'rules:remove': RuleView;
+}
+
+/** A rule as Settings and the card show it. */
+export interface RuleView extends UserRule {
+  /** The words as typed: `npm run test`. */
+  text: string;
+  /** `for ~/code/app` or `everywhere`. */
+  where: string;
+}
+
+export interface RuleList {
+  path: string;
+  rules: RuleView[];
+  problem: PolicyFileProblem | null;
+}
+
+/** What "Always allow commands like this" offers for one entry. */
+export interface RuleProposalView {
+  proposal: RuleProposal;
+  /** The project the entry runs in (`display` is `~/code/app`). */
+  project: Project & { display: string };
+  command: string;
 }
 
 /** A segment that failed verification and was moved aside: its name and its last records (for marking the bad one). */
@@ -90,6 +117,7 @@ export interface Events {
   'autonomy:changed': AutonomyStatus;
   'audit:appended': AuditRecord;
   'app:emergencyStopped': EmergencyStopReport;
+  'rules:changed': RuleList;
 }
 
 export interface IpcError {

@@ -3,6 +3,7 @@ import type { Leash } from '../core/leash.js';
 import { createDeltaTracker } from './batchDeltas.js';
 import type { EventName } from './channels.js';
 import type { Events } from './contract.js';
+import { ruleList } from './ruleHandlers.js';
 
 export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -24,8 +25,10 @@ export function forwardEvents(leash: Leash, send: EventSink): () => void {
     else send('app:emergencyStopped', event.report);
   });
   const offAudit = leash.onAudit((record) => send('audit:appended', record));
+  const offRules = leash.rules.on(() => send('rules:changed', ruleList(leash.rules)));
   return () => {
     offBatches();
     offAudit();
+    offRules();
   };
 }

@@ -10,6 +10,7 @@ import { describeSupport, type SandboxSupport } from '../core/sandbox/support.js
 import { CHANNELS, isChannel, type Channel } from './channels.js';
 import type { AppInfo, IpcError, IpcResult, Request, Response } from './contract.js';
 import { describeProblem } from './errors.js';
+import { createRuleHandlers } from './ruleHandlers.js';
 import { requestSchemas } from './schemas.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
@@ -122,6 +123,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
       return { keyId: pending.keyId, verificationKey: pending.printed };
     },
     'audit:forgetKey': async () => ({ forgotten: await forgetPendingKey(auditPath) }),
+    ...createRuleHandlers(leash),
   };
 }
 

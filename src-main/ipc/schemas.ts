@@ -80,6 +80,22 @@ export const requestSchemas = {
   'audit:status': empty,
   'audit:takeKey': empty,
   'audit:forgetKey': empty,
+  'rules:list': empty,
+  // The card names the entry; main reads its command and directory from what it stored.
+  'rules:propose': z.object({ batchId: id, entryId: id }).strict(),
+  'rules:add': z
+    .object({
+      decision: z.enum(['allow', 'ask', 'deny']),
+      words: z.array(z.string().max(200)).min(1).max(16),
+      scope: z.enum(['project', 'everywhere']),
+      lifetime: z.enum(['saved', 'session']).optional(),
+      network: z.boolean().optional(),
+      // Where the project is found: the entry the rule was made from, or a directory typed in Settings.
+      from: z.object({ batchId: id, entryId: id }).strict().optional(),
+      cwd: z.string().max(4096).optional(),
+    })
+    .strict(),
+  'rules:remove': z.object({ id: z.string().regex(/^r-[0-9a-f]{12}$/, 'not a rule id') }).strict(),
 } satisfies Record<Channel, z.ZodType>;
 
 export type Requests = { [C in Channel]: z.infer<(typeof requestSchemas)[C]> };

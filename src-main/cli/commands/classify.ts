@@ -3,6 +3,7 @@ import { createPolicyEngine, revealSuspiciousCharacters, type Classification, ty
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dataDirectory } from '../../core/paths.js';
+import { createRuleBook, POLICY_FILE_NAME } from '../../core/rules/index.js';
 import { readSettingsFile } from '../../core/settings/file.js';
 import { parseSettings } from '../../core/settings/schema.js';
 import { parseArgs, stringFlag } from '../args.js';
@@ -14,8 +15,9 @@ export const usage = `Usage:
                                                 the whole result as JSON, with \`commands\`: the argv of every
                                                 simple command the engine judged
   leash classify --jsonl [--settings FILE]      classify JSON Lines from stdin: {"command": "..."} per line
-Without --settings the data directory's saved settings (config.json: your allow patterns) apply,
-as in the app, \`leash run\` and MCP classify. Nothing is written.`;
+Without --settings the data directory's saved settings (config.json: your allow patterns) and
+your rules for the current directory (policy.json, \`leash rules\`) apply, as in the app and
+\`leash run\`. Nothing is written.`;
 
 const VERDICT_LABEL = { allow: 'SAFE (allow)', ask: 'REVIEW (ask)', deny: 'BLOCKED (deny)' } as const;
 
@@ -98,8 +100,10 @@ async function* lines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ t
 async function policySettings(given: string | undefined, io: CliIO): Promise<PolicySettings> {
   if (given !== undefined) return readSettingsFile(resolve(io.cwd, given));
   const saved = join(dataDirectory(io.env), 'config.json');
-  if (!existsSync(saved)) return parseSettingsOrDefaults();
-  return readSettingsFile(saved);
+  const settings = existsSync(saved) ? await readSettingsFile(saved) : parseSettingsOrDefaults();
+  // The person's rules for the current directory, as the app applies them to a batch run here.
+  const rules = createRuleBook({ path: join(dataDirectory(io.env), POLICY_FILE_NAME), audit: { append: async () => undefined } });
+  return rules.policyFor(io.cwd, settings);
 }
 
 function parseSettingsOrDefaults(): PolicySettings {

@@ -34,6 +34,11 @@ export const AUDIT_EVENTS = [
   'INBOX_RESULT_WRITTEN',
   'INBOX_PUBLISHED',
   'INBOX_PUBLISH_FAILED',
+  // A person's rules (core/rules): details name the rule (id, decision, words, scope, lifetime).
+  'RULE_ADDED',
+  'RULE_REMOVED',
+  /** A rule change changed the verdicts of a pending batch (details.entries: entryId, before, after). */
+  'BATCH_REJUDGED',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

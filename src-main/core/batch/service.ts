@@ -3,6 +3,7 @@ import type { AuditWriter } from '../audit/index.js';
 import { createAutonomyControl, type AutonomyControl } from '../autonomy/autonomy.js';
 import { createRateLimiter } from '../autonomy/rateLimiter.js';
 import type { PolicyEngine } from '../policy/engine.js';
+import type { PolicySettings } from '../policy/types.js';
 import { filterEnvironment } from '../runner/environmentFilter.js';
 import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
 import { DEFAULT_SANDBOX_CHOICE, type SandboxChoice } from '../sandbox/entrySandbox.js';
@@ -16,6 +17,7 @@ import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
 import { createBatchListing } from './listing.js';
+import { allowedInAdvance, rejudgePending } from './rejudge.js';
 import { createBatchState } from './state.js';
 import { describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
 import type { BatchListQuery, BatchPage } from './summary.js';
@@ -38,6 +40,16 @@ export interface BatchServiceDeps {
   sandbox: SandboxRuntime;
   now?: () => Date;
   newId?: () => string;
+  /**
+   * The policy settings for an entry that runs in `cwd`: the settings plus the person's rules
+   * for that directory (core/rules). Default: the settings alone.
+   */
+  policyFor?: (cwd: string) => PolicySettings;
+  /**
+   * True when entries a rule allowed would run under the approved-entry (workspace) sandbox:
+   * only then does autonomy count them as allowed. Default: false (a person approves them).
+   */
+  workspaceSandbox?: () => boolean;
 }
 
 export interface EmergencyStopReport {
@@ -92,6 +104,11 @@ export interface BatchService {
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
   idle(): Promise<void>;
+  /**
+   * Classifies the pending batches again (the rules changed) and lets autonomy take those that
+   * are now allowed. Returns the batches whose classifications changed.
+   */
+  rejudgePending(): Promise<Batch[]>;
   /** Problems found while loading, one line each (batch files set aside). */
   readonly problems: readonly string[];
   /** The batch files that did not load and were set aside (this start or an earlier one). */
@@ -106,6 +123,8 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? (() => randomUUID());
   const { audit, settings, engine } = deps;
+  const policyFor = deps.policyFor ?? (() => settings.get());
+  const workspaceSandbox = deps.workspaceSandbox ?? (() => deps.sandbox.available);
   const loaded = await deps.store.load();
   const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
   const state = createBatchState(deps.store, loaded.batches, now);
@@ -204,7 +223,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
   const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
     const status = autonomy.status();
-    if (!status.enabled || !batch.entries.every((e) => e.tool === 'shell' && e.classification.verdict === 'allow')) return batch;
+    // A rule is approval given in advance: its entries count only where the workspace sandbox holds them.
+    const counts = (e: BatchEntry): boolean => e.tool === 'shell' && e.classification.verdict === 'allow' && (!allowedInAdvance(e.classification) || workspaceSandbox());
+    if (!status.enabled || !batch.entries.every(counts)) return batch;
     if (!deps.sandbox.available) {
       return state.change(batch.id, (b) => {
         b.note = 'autonomy is on but no sandbox works on this machine, so nothing runs unattended: waiting for a person';
@@ -274,7 +295,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
           tool: 'shell' as const,
           command: entry.command,
           cwd: entry.cwd ?? valid.cwd,
-          classification: engine.classify({ tool: 'shell', command: entry.command }, current),
+          classification: engine.classify({ tool: 'shell', command: entry.command }, policyFor(entry.cwd ?? valid.cwd)),
         };
       });
       // What each command would get if approved as proposed, shown before anyone approves it.
@@ -316,6 +337,12 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       return maybeRunAutonomously(batch);
     },
     approve,
+    async rejudgePending() {
+      const changed = await rejudgePending({ state, engine, audit, policyFor });
+      const after: Batch[] = [];
+      for (const batch of changed) after.push(await maybeRunAutonomously(batch));
+      return after;
+    },
     async unapprove(id, reason = 'approval withdrawn by a person') {
       execution.dequeue(id);
       return withdrawApproval(state, audit, id, reason);

@@ -110,6 +110,7 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
     add({ code: 'UNKNOWN_COMMAND', message: 'the command name is empty' });
     return [ownInfo(analysis, program)];
   }
+  tightenByUserRules(analysis, exact, args, add);
   if (!isAscii(program)) {
     add({ code: 'NON_ASCII_COMMAND_NAME', message: `the command name \`${program}\` has characters outside ASCII and may imitate another command` });
   }
@@ -138,6 +139,24 @@ export function invoke(analysis: Analysis, invocation: Invocation, context: Cont
   const infos = judgeByRules(analysis, { exact, byPath, args, invocation, context }, add);
   if (infos.unknown) trySuffixes(analysis, invocation, context, 1, false);
   return infos.infos;
+}
+
+/**
+ * A person's deny and ask rules (and a project's `.leash/policy.json`) only tighten, so they are
+ * matched broadly: by the program's base name whatever path runs it, on the static words.
+ */
+function tightenByUserRules(analysis: Analysis, exact: string, args: readonly Arg[], add: Add): void {
+  const rules = analysis.settings.userRules;
+  if (!rules) return;
+  const words = [exact];
+  for (const arg of args) {
+    if (arg.dynamic || arg.glob) break;
+    words.push(arg.value);
+  }
+  for (const match of rules.tightening(words)) {
+    if (match.decision === 'deny') add({ code: 'DENIED_BY_RULE', rule: `user:${match.id}`, message: `blocked: never allowed, by ${match.description}` });
+    else add({ code: match.unreadable ? 'POLICY_FILE_INVALID' : 'ASK_BY_RULE', rule: `user:${match.id}`, message: `needs review: ${match.description}` });
+  }
 }
 
 /**

@@ -43,6 +43,8 @@ export function judgeByRules(analysis: Analysis, input: RuleInput, add: Add): { 
   let unknown = false;
   if (rule && checked?.ok) {
     add({ code: 'ALLOWED_COMMAND', rule: `allow:${rule.name}`, message: `\`${exact}\` ${rule.summary}` });
+  } else if (userAllow(analysis, input, rule !== undefined, add)) {
+    // A person's rule approved this command in advance (see userAllow for what it may lift).
   } else {
     const patterns = analysis.settings.allowPatterns;
     const normalized = patterns.length === 0 ? '' : normalizedText(byPath ? invocation.args[0]?.value ?? exact : exact, args);
@@ -64,6 +66,23 @@ export function judgeByRules(analysis: Analysis, input: RuleInput, add: Add): { 
   const info = ownInfo(analysis, program, output === undefined ? {} : { staticOutput: output });
   if (copiesFetch) info.fetches = true;
   return { infos: [...nested, info], unknown };
+}
+
+/**
+ * A person's allow rule turns "not on the allowlist" into allow, and "needs review" of an
+ * allowlisted program only for a rule naming a subcommand (`git push`): for a program alone the
+ * options that need review are the whole point of its allowlist entry (`sort -o`, `rg --pre`).
+ * Never for a program run by its path, nor with a word only known when it runs (an expansion or
+ * a glob, which may become any words, options included). Structural findings (redirects,
+ * substitutions, …) are separate reasons, so the verdict stays as strict as they make it.
+ */
+function userAllow(analysis: Analysis, input: RuleInput, allowlisted: boolean, add: Add): boolean {
+  const rules = analysis.settings.userRules;
+  if (!rules || input.byPath || input.args.some((a) => a.dynamic || a.glob)) return false;
+  const match = rules.allowing([input.exact, ...input.args.map((a) => a.value)]);
+  if (!match || (allowlisted && match.words < 2)) return false;
+  add({ code: 'ALLOWED_BY_RULE', rule: `user:${match.id}${match.network ? ':network' : ''}`, message: `allowed by ${match.description}` });
+  return true;
 }
 
 /** What `echo` / `printf` print, when it is fully static (for `echo 'rm -rf /' | sh`). */

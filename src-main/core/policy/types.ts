@@ -17,6 +17,8 @@ export const DENY_CODES = [
   'REMOTE_ACCESS',
   'RAW_DISK_TOOL',
   'RAW_DISK_WRITE',
+  /** A person's own deny rule ("never allow"), from their policy file or the project's. */
+  'DENIED_BY_RULE',
 ] as const;
 
 export const ASK_CODES = [
@@ -53,9 +55,17 @@ export const ASK_CODES = [
   'UNSUPPORTED_TOOL',
   /** A patch entry: file changes are reviewed as a diff by a person, never allowed automatically. */
   'FILE_CHANGES',
+  /** A person's own ask rule, or a project's `.leash/policy.json` asking for a person. */
+  'ASK_BY_RULE',
+  /** A policy file that cannot be read: no rule in it can be honoured, so a person decides (fail closed). */
+  'POLICY_FILE_INVALID',
 ] as const;
 
-export const ALLOW_CODES = ['ALLOWED_COMMAND', 'ALLOWED_BY_PATTERN'] as const;
+/**
+ * `ALLOWED_BY_RULE` and `ALLOWED_BY_PATTERN` are approval given in advance by a person, not a
+ * finding that the command only reads: such entries run under the approved-entry sandbox.
+ */
+export const ALLOW_CODES = ['ALLOWED_COMMAND', 'ALLOWED_BY_PATTERN', 'ALLOWED_BY_RULE'] as const;
 
 export type DenyCode = (typeof DENY_CODES)[number];
 export type AskCode = (typeof ASK_CODES)[number];
@@ -107,10 +117,38 @@ export interface JudgedCommand {
 /** A tool call proposed by an agent. */
 export type Entry = { tool: 'shell'; command: string } | { tool: 'python'; code: string };
 
+/** A person's rule that matched one simple command (see core/rules). */
+export interface UserRuleMatch {
+  /** The rule's id, reported as `user:<id>` in the reason's `rule`. */
+  id: string;
+  decision: Verdict;
+  /** How many argv words the rule names (`npm run test` is 3). */
+  words: number;
+  /** For the reason: "your rule `npm run test` for ~/code/app, added 2026-12-03". */
+  description: string;
+  /** An allow rule whose commands may use the network (the reason's rule is then `user:<id>:network`). */
+  network?: boolean;
+  /** Not a rule: a policy file that cannot be read, so everything in its reach asks (fail closed). */
+  unreadable?: boolean;
+}
+
+/**
+ * A person's rules as the engine sees them: already narrowed to the directory the entry runs in.
+ * Both functions take the words of one simple command after quote removal, static words only.
+ */
+export interface UserRules {
+  /** Deny and ask rules (and a broken policy file) that match: they only ever tighten. */
+  tightening(argv: readonly string[]): readonly UserRuleMatch[];
+  /** The most specific allow rule that matches, if any. */
+  allowing(argv: readonly string[]): UserRuleMatch | undefined;
+}
+
 /** The part of the settings the policy reads. */
 export interface PolicySettings {
   /** User allow patterns: regular expressions matched against a whole normalized simple command. */
   allowPatterns: readonly string[];
+  /** The person's rules for this entry's directory (core/rules builds them). */
+  userRules?: UserRules;
 }
 
 export const DEFAULT_POLICY_SETTINGS: PolicySettings = { allowPatterns: [] };

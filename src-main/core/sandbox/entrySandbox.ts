@@ -1,3 +1,4 @@
+import { approvedInAdvance } from '../rules/approvedInAdvance.js';
 import type { Classification } from '../policy/types.js';
 import { gitSafeConfigLines, runsAllowedGit } from './gitSafety.js';
 import { packageInstallDirectories, packageManagersOf } from './packageInstalls.js';
@@ -45,6 +46,13 @@ export function chooseEntrySandbox(
   const base = { gitConfig, problem: null, workspace: null };
   if (!context.available) {
     return { ...base, profile: 'unsandboxed', network: true, writable: [], reason: `no sandbox works on this machine: ${context.unavailableReason ?? 'unknown reason'}` };
+  }
+  // A person's rule (or allow pattern) is approval given in advance, not a claim that the
+  // command only reads: it gets the approved-entry profile, with the network only if the rule says.
+  const grant = approvedInAdvance(classification);
+  if (grant) {
+    const chosen = chooseEntrySandbox({ ...entry, classification: { ...classification, verdict: 'ask' } }, { profile: 'workspace', network: grant.network }, context);
+    return chosen.profile === 'workspace' ? { ...chosen, reason: chosen.reason.replace(/^approved by a person/, 'allowed by your rule (approval given in advance)') } : chosen;
   }
   if (classification.verdict === 'allow') {
     const managers = packageManagersOf(classification);

@@ -45,6 +45,12 @@ export type AuditVerification = Response<'audit:verify'>;
 export type AuditFirstBad = Extract<AuditVerification, { ok: false }>['firstBad'];
 export type AuditStatus = Response<'audit:status'>;
 
+export type RuleList = Response<'rules:list'>;
+export type RuleView = RuleList['rules'][number];
+export type RuleProposalView = Response<'rules:propose'>;
+export type NewRuleRequest = Request<'rules:add'>;
+export type PolicyFileProblemView = NonNullable<RuleList['problem']>;
+export type ProposedRule = Extract<RuleProposalView['proposal'], { ok: true }>['rules'][number];
 export type EntrySandbox = NonNullable<BatchEntry['sandbox']>;
 export type SandboxProfile = EntrySandbox['profile'];
 export type ChoosableProfile = NonNullable<Request<'batch:approve'>['sandbox']>;

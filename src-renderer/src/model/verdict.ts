@@ -55,7 +55,7 @@ export function isEntryFinished(status: EntryStatus): boolean {
 
 /** Which verdict a reason pushes towards, for its colour: deny rules say so, allow codes start ALLOWED_. */
 export function verdictOfReason(reason: Reason): Verdict {
-  if (reason.rule?.startsWith('deny:')) return 'deny';
+  if (reason.rule?.startsWith('deny:') || reason.code === 'DENIED_BY_RULE') return 'deny';
   if (reason.code.startsWith('ALLOWED_')) return 'allow';
   return 'ask';
 }

@@ -7,6 +7,7 @@ import { onConnectionChange } from '../services/connection';
 import { call, isBrowserMode, on } from '../services/ipc';
 import { useAuditStore } from './audit';
 import { useAutonomyStore } from './autonomy';
+import { useRulesStore } from './rules';
 import { useBatchStore } from './batches';
 import { useConnectionStore } from './connection';
 import { useOutputStore } from './output';
@@ -85,6 +86,7 @@ export const useAppStore = defineStore('app', () => {
         if (record.event === 'AUDIT_RECOVERED' || record.event === 'AUDIT_SEALING_STARTED') void audit.loadStatus();
       }),
       on('app:emergencyStopped', (report) => showEmergencyReport(report)),
+      on('rules:changed', (list) => useRulesStore().set(list)),
       onConnectionChange((state) => {
         const wasDown = connected.value === false || infoError.value !== null;
         connection.set(state);
