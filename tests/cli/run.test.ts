@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
+import type { BatchSummary } from '../../src-main/core/batch/summary.js';
 import { livePidsWith, waitFor } from '../core/batch/procfs.js';
 import { runningAs } from './support/leashProcess.js';
 
@@ -175,7 +176,10 @@ describe('leash run', () => {
     const list = await leash(['batches', '--json'], home);
     expect(await livePidsWith(marker)).toEqual([]);
     expect(list.code).toBe(0);
-    const [batch] = (JSON.parse(list.stdout) as Batch[]).filter((b) => b.entries.some((e) => e.command.includes(marker)));
+    const [summary] = (JSON.parse(list.stdout) as BatchSummary[]).filter((b) => b.firstCommand.includes(marker));
+    const full = await leash(['batches', summary?.id ?? 'missing', '--json'], home);
+    expect(full.code).toBe(0);
+    const batch = JSON.parse(full.stdout) as Batch;
     expect(batch?.status).toBe('interrupted');
     expect(batch?.entries.map((e) => e.status)).toEqual(['interrupted', 'cancelled']);
     const verify = await leash(['audit', 'verify'], home);

@@ -87,7 +87,7 @@ describe('quitting and closing while a batch runs', { timeout: 120_000 }, () => 
     app.answer(question, 1);
     await app.waitFor(() => (app.dialogs.length === 0 ? true : undefined), 'the answer');
     expect(await batchStatus(page)).toBe('running');
-    expect(await livePidsWith(marker)).toHaveLength(1);
+    expect((await livePidsWith(marker)).length).toBeGreaterThan(0); // still running (bwrap and the command)
 
     app.send({ kind: 'os-quit' });
     app.answer(await waitForDialog(app), 0);
@@ -104,7 +104,7 @@ describe('quitting and closing while a batch runs', { timeout: 120_000 }, () => 
     await app.waitFor(() => notificationTitles(app).find((title) => title === 'Leash is still running'), 'the tray notice');
     expect(app.calls('window:1', 'destroyed')).toEqual([]);
     expect(app.dialogs).toEqual([]);
-    expect(await livePidsWith(marker)).toHaveLength(1);
+    expect((await livePidsWith(marker)).length).toBeGreaterThan(0);
     const shows = app.calls('window:1', 'show').length;
     app.send({ kind: 'click-tray' });
     await waitForCall(app, 'window:1', 'show', shows);
@@ -122,7 +122,7 @@ describe('quitting and closing while a batch runs', { timeout: 120_000 }, () => 
     app.answer(question, 1);
     await app.waitFor(() => (app.dialogs.length === 0 ? true : undefined), 'the answer');
     expect(await batchStatus(page)).toBe('running');
-    expect(await livePidsWith(marker)).toHaveLength(1);
+    expect((await livePidsWith(marker)).length).toBeGreaterThan(0);
   });
 
   it('quits when the window is closed with nothing running', async () => {

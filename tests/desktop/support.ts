@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -8,13 +9,18 @@ import { batchStatus, createFromPaste } from '../e2e/flows.js';
 import { SCREENSHOTS } from '../e2e/harness.js';
 import type { DesktopApp, JournalEntry, PendingDialog } from './standin/host.js';
 
-/** Starts a batch whose one command sleeps under a unique name, approved and running. */
+/**
+ * Starts a batch whose one command sleeps under a unique name, approved and running. It runs in a
+ * project directory of its own: the workspace sandbox refuses the home directory as a writable root.
+ */
 export async function startSleepingBatch(page: Page): Promise<string> {
   const marker = `leash-desktop-${randomUUID()}`;
-  await createFromPaste(page, `exec -a ${marker} sleep 300`, 1);
+  const project = await mkdtemp(join(tmpdir(), 'leash-desktop-project-'));
+  await createFromPaste(page, `exec -a ${marker} sleep 300`, 1, project);
   await page.getByTestId('approve-all').click();
   await page.getByTestId('run').click();
-  await waitFor(async () => (await livePidsWith(marker)).length === 1, 15_000);
+  // The sandbox wrapper (bwrap) carries the command line too: one or more processes, all gone after a stop.
+  await waitFor(async () => (await livePidsWith(marker)).length >= 1, 15_000);
   await expect.poll(() => batchStatus(page)).toBe('running');
   return marker;
 }

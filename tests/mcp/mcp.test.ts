@@ -55,7 +55,7 @@ describe('leash mcp', () => {
     const client = await mcpClient(served.home);
     const progress: string[] = [];
     const call = client.callTool(
-      { name: 'run_commands', arguments: { commands: ['echo from-agent', 'sudo rm -rf /', 'tr a-z A-Z <<< done'], reason: 'testing', cwd: await mkdtemp(join(tmpdir(), 'leash-mcp-project-')) } },
+      { name: 'run_commands', arguments: { commands: ['echo from-agent', 'sudo rm -rf /', "sh -c 'echo DONE'"], reason: 'testing', cwd: await mkdtemp(join(tmpdir(), 'leash-mcp-project-')) } },
       undefined,
       { onprogress: (p) => progress.push(p.message ?? JSON.stringify(p)), timeout: 60_000 },
     ) as Promise<ToolResult>;

@@ -108,7 +108,8 @@ export function allowRefusal(words: readonly string[]): string | undefined {
     if (words.length === 1) return `\`${program}\` alone covers all its subcommands (publishing and running anything included): a rule must name the subcommand`;
     return `\`${named}\` runs whatever it is told to: a rule must also name what it runs (\`${named} NAME\`)`;
   }
-  if (words.length === 1 && allowRuleFor(program)) {
+  // A program whose only allow rule is a version probe (`make --version`) is not a read-only tool.
+  if (words.length === 1 && allowRuleFor(program) && allowRuleFor(program)?.probeOnly !== true) {
     return `\`${program}\` is on the read-only allowlist; its options that write or run code are judged every time, and a rule for the program alone cannot lift that`;
   }
   return undefined;

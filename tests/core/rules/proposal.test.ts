@@ -47,7 +47,7 @@ describe('proposing a rule from an approval card', () => {
     ['xargs -n1 make', /needs review|no rule/],
     ['curl -fsS https://example.com/api', /`curl` reaches whatever address/],
     ['rm build.log', /depends only on the files/],
-    ['awk \'{print $1}\' f', /runs another command \(or code\)|needs review/],
+    ['awk \'{system("make")}\' f', /runs another command \(or code\)|needs review/],
     ['./configure --prefix=/usr', /path|no rule/],
     ['npm exec', /must also name what it runs/],
     ['npm', /alone covers all its subcommands/],

@@ -7,6 +7,7 @@ import { startEntry } from '../../../src-main/core/runner/index.js';
 import { createSandboxRuntime, detectSandbox, type SandboxRuntime } from '../../../src-main/core/sandbox/index.js';
 import type { Classification } from '../../../src-main/core/policy/types.js';
 import { snapshot } from './world.js';
+import { sandboxTestRoot } from '../../support/sandboxTestRoot.js';
 
 /**
  * A project that holds Leash's data directory (as a test's temp directory does, or a person who
@@ -29,8 +30,7 @@ let connections = 0;
 beforeAll(async () => {
   const support = await detectSandbox();
   if (!support.ok) throw new Error(`these tests need a working sandbox: ${support.message}`);
-  mkdirSync(join(process.cwd(), 'test-results'), { recursive: true });
-  root = mkdtempSync(join(process.cwd(), 'test-results', 'state-attacks-'));
+  root = mkdtempSync(join(sandboxTestRoot(), 'state-attacks-'));
   const home = join(root, 'home');
   project = join(root, 'project');
   dataDir = join(project, 'state', 'leash-home');

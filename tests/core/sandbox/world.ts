@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Classification } from '../../../src-main/core/policy/types.js';
 import { startEntry } from '../../../src-main/core/runner/index.js';
 import type { EntryRunResult } from '../../../src-main/core/runner/types.js';
+import { sandboxTestRoot } from '../../support/sandboxTestRoot.js';
 import {
   createSandboxRuntime,
   detectSandbox,
@@ -48,7 +49,7 @@ const supportPromise: Promise<SandboxSupport> = detectSandbox();
 export async function createWorld(): Promise<World> {
   const support = await supportPromise;
   if (!support.ok) throw new Error(`these tests need a working sandbox: ${support.message} ${support.fix}`);
-  const base = join(process.cwd(), 'test-results');
+  const base = sandboxTestRoot();
   mkdirSync(base, { recursive: true });
   const root = mkdtempSync(join(base, 'sandbox-world-'));
   const home = join(root, 'home');
