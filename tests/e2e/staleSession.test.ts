@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { livePidsWith, waitFor } from '../core/batch/procfs.js';
@@ -47,10 +50,12 @@ describe('a page whose leash serve went away', () => {
     await page.getByTestId('nav-new').click();
     await page.getByTestId('paste-input').fill(`exec -a ${marker} sleep 300`);
     await expect.poll(() => page.getByTestId('preview-entry').count(), { timeout: 10_000 }).toBe(1);
+    // A project directory of its own: the workspace sandbox refuses the home directory.
+    await page.getByTestId('cwd-input').fill(await mkdtemp(join(tmpdir(), 'leash-stale-project-')));
     await page.getByTestId('create-batch').click();
     await page.getByTestId('approve-all').click();
     await page.getByTestId('run').click();
-    await waitFor(async () => (await livePidsWith(marker)).length === 1, 15_000);
+    await waitFor(async () => (await livePidsWith(marker)).length >= 1, 15_000); // bwrap and the command
     await expect.poll(() => page.getByTestId('batch-panel').getAttribute('data-status')).toBe('running');
 
     // serve dies without a word (as in a crash or a kill -9).
