@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+
+export { writeFileAtomically } from '../json/atomicFile.js';
 
 /** Policy files are small; anything larger is refused before it is read. */
 export const MAX_POLICY_FILE_BYTES = 256 * 1024;
@@ -52,38 +52,5 @@ export function readPolicyText(path: string): ReadText {
     return { ok: false, missing: false, reason: error instanceof TypeError ? 'it is not valid UTF-8' : `cannot read it (${(error as Error).message})`, signature };
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Replaces the file atomically: a temporary file beside it, fsync'd, renamed over it, and the
- * directory fsync'd, so a crash leaves the old file or the new one, never half of either.
- */
-export function writeFileAtomically(path: string, text: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${basename(path)}.${randomUUID()}.tmp`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Some file systems refuse to fsync a directory; the rename itself is still atomic.
   }
 }

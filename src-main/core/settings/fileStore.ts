@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../json/atomicFile.js';
 import { createSettingsStore, createUnavailableSettingsStore, type SettingsBackend, type SettingsStore } from './store.js';
 
 /**
@@ -25,21 +25,7 @@ export function jsonFileBackend(path: string): SettingsBackend {
       return structuredClone(cache);
     },
     set store(value) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      const temp = join(dirname(path), `.config.${randomUUID()}.tmp`);
-      const fd = openSync(temp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      try {
-        renameSync(temp, path);
-      } catch (error) {
-        rmSync(temp, { force: true });
-        throw error;
-      }
+      writeFileAtomically(path, `${JSON.stringify(value, null, 2)}\n`);
       cache = structuredClone(value);
     },
   };
