@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
-import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
+import { BatchError, createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
+import { createBatchListingFromIndex, type BatchListing } from './batch/listing.js';
 import { dataPaths } from './paths.js';
 import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
@@ -151,7 +152,10 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
 /** What a reader beside a running Leash may see: the stored batches, as they are on disk. */
 export interface LeashSnapshot {
   dataDir: string;
-  batches: Batch[];
+  /** Every stored batch, summarised (from the store's index: no batch is read in full for it). */
+  batches: BatchListing;
+  /** One stored batch in full, captures included. Throws BATCH_NOT_FOUND or BATCH_UNREADABLE. */
+  read(id: string): Batch;
   /** Batch files that could not be read (named, left as they are). */
   problems: string[];
 }
@@ -163,11 +167,20 @@ export interface LeashSnapshot {
  * `running` are shown as stored; the next Leash to open the data directory recovers them.
  */
 export async function readLeashSnapshot(dataDir: string): Promise<LeashSnapshot> {
-  const loaded = await createBatchStore(join(dataDir, 'batches')).load({ readOnly: true });
+  const store = createBatchStore(join(dataDir, 'batches'));
+  const loaded = await store.load({ readOnly: true });
+  const problems = loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches')));
   return {
     dataDir,
-    batches: loaded.batches,
-    problems: loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches'))),
+    batches: createBatchListingFromIndex(loaded.listed),
+    read(id) {
+      const read = store.read(id);
+      if (!read.ok) throw new BatchError(read.missing ? 'BATCH_NOT_FOUND' : 'BATCH_UNREADABLE', read.missing ? `no batch with id ${id}` : `batch file ${join(dataDir, 'batches', `${id}.json`)} ${read.message}`);
+      return read.batch;
+    },
+    get problems() {
+      return [...problems, ...store.problems];
+    },
   };
 }
 

@@ -1,4 +1,3 @@
-import { createBatchListing } from '../../core/batch/listing.js';
 import { MAX_PAGE_SIZE, type BatchSummary } from '../../core/batch/summary.js';
 import { BATCH_STATUSES, type Batch, type BatchStatus } from '../../core/batch/types.js';
 import { readLeashSnapshot } from '../../core/leash.js';
@@ -80,16 +79,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   // One line per problem (a batch file set aside, an invalid settings field), even with --json.
   for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
-  const listing = createBatchListing(snapshot.batches);
+  const listing = snapshot.batches;
   if (wanted !== undefined) {
-    let id: string;
+    let batch: Batch;
     try {
-      id = listing.resolve(wanted);
+      batch = snapshot.read(listing.resolve(wanted));
     } catch (error) {
       await write(io.stderr, `leash batches: ${(error as { code: string }).code}: ${(error as Error).message}\n`);
       return EXIT.failed;
     }
-    const batch = snapshot.batches.find((b) => b.id === id) as Batch;
     await write(io.stdout, args.flags.has('json') ? `${JSON.stringify(batch, null, 2)}\n` : `${details(batch)}\n`);
     return EXIT.ok;
   }

@@ -348,7 +348,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       emergency = reason;
       // Between ENTRY_STARTED and the spawn there is no process yet; runEntry kills it as soon as
       // it exists (it checks `emergency`), and the report still names the entry.
-      const starting = state.all().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
+      const starting = state.active().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
       const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
       const dequeued = queue.splice(0, queue.length);

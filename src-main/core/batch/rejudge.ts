@@ -10,6 +10,8 @@ export interface RejudgeDeps {
   engine: PolicyEngine;
   audit: Pick<AuditWriter, 'append'>;
   policyFor(cwd: string): PolicySettings;
+  /** The ids of every pending batch (the list knows them; most are not in memory). */
+  pendingIds(): string[];
 }
 
 /** A rule or pattern allowed it: approval given in advance, not a finding that it only reads. */
@@ -25,7 +27,8 @@ export function allowedInAdvance(classification: Classification): boolean {
  */
 export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
   const changed: Batch[] = [];
-  for (const batch of deps.state.all()) {
+  for (const id of deps.pendingIds()) {
+    const batch = deps.state.get(id);
     if (batch.status !== 'pending') continue;
     const next = new Map<string, Classification>();
     for (const entry of batch.entries) {

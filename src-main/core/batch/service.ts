@@ -16,7 +16,7 @@ import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
-import { createBatchListing } from './listing.js';
+import { createBatchListingFromIndex } from './listing.js';
 import { allowedInAdvance, rejudgePending } from './rejudge.js';
 import { createBatchState } from './state.js';
 import { describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
@@ -109,7 +109,12 @@ export interface BatchService {
    * are now allowed. Returns the batches whose classifications changed.
    */
   rejudgePending(): Promise<Batch[]>;
-  /** Problems found while loading, one line each (batch files set aside). */
+  /**
+   * Deletes a finished batch from the store and the list (retention: its audit records stay).
+   * Refused with ILLEGAL_TRANSITION for a batch that has not finished. Emits no event.
+   */
+  remove(id: string): Promise<void>;
+  /** Problems found while loading, one line each (batch files set aside, the index rebuilt), and since (a file found bad when read). */
   readonly problems: readonly string[];
   /** The batch files that did not load and were set aside (this start or an earlier one). */
   readonly setAside: readonly SetAsideBatchFile[];
@@ -125,16 +130,28 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const { audit, settings, engine } = deps;
   const policyFor = deps.policyFor ?? (() => settings.get());
   const workspaceSandbox = deps.workspaceSandbox ?? (() => deps.sandbox.available);
+  // Summaries from the index, and in full only what recovery needs (approved and running batches).
   const loaded = await deps.store.load();
-  const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
-  const state = createBatchState(deps.store, loaded.batches, now);
-  await recoverBatches(state, audit, now);
-  // The state holds these same objects (recovery changed them in place): no copies at start.
+  const problems = [...loaded.setAside.map((file) => describeSetAside(file, deps.store.dir)), ...loaded.problems];
+  const state = createBatchState(deps.store, loaded.active, now);
   // Registered before anyone else listens: a listener told of a change finds it listed already.
-  const listing = createBatchListing(loaded.batches);
+  const listing = createBatchListingFromIndex(loaded.listed);
   state.on((event) => {
     if (event.type === 'batch-updated') listing.put(event.batch);
   });
+  await recoverBatches(state, audit, now);
+  /** A batch whose file no longer loads drops out of the list (the store set the file aside). */
+  const read = (id: string): Batch => {
+    try {
+      return state.get(id);
+    } catch (error) {
+      if (error instanceof BatchError && error.code === 'BATCH_UNREADABLE') {
+        listing.remove(id);
+        problems.push(error.message);
+      }
+      throw error;
+    }
+  };
 
   const environment = (): { shell: string; env: Record<string, string | undefined>; withheld: string[] } => {
     const current = settings.get();
@@ -255,11 +272,13 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     });
 
   return {
-    problems,
+    get problems() {
+      return [...problems, ...deps.store.problems];
+    },
     setAside: loaded.setAside,
     autonomy,
     list: (query) => listing.list(query),
-    get: (idOrPrefix) => state.get(listing.resolve(idOrPrefix)),
+    get: (idOrPrefix) => read(listing.resolve(idOrPrefix)),
     resolveId: (idOrPrefix) => listing.resolve(idOrPrefix),
     on: (listener) => state.on(listener),
     whenSettled,
@@ -338,7 +357,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     },
     approve,
     async rejudgePending() {
-      const changed = await rejudgePending({ state, engine, audit, policyFor });
+      const changed = await rejudgePending({ state, engine, audit, policyFor, pendingIds: () => listing.ids(['pending']) });
       const after: Batch[] = [];
       for (const batch of changed) after.push(await maybeRunAutonomously(batch));
       return after;
@@ -419,6 +438,16 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     async idle() {
       await execution.idle();
       await state.flush();
+      // Releases the index file; a later write opens it again.
+      await deps.store.close();
+    },
+    async remove(id) {
+      const batch = read(id);
+      if (!isTerminal(batch.status)) throw new BatchError('ILLEGAL_TRANSITION', `batch ${id} is ${batch.status}; only a finished batch can be removed`);
+      await state.flush();
+      await deps.store.remove(id);
+      state.forget(id);
+      listing.remove(id);
     },
   };
 }
