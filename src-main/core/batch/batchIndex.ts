@@ -1,6 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
-import { parseIndexLine, type IndexLine } from './fileSchema.js';
+import { parseIndexLine, type FileStamp, type IndexLine } from './fileSchema.js';
 import type { BatchSummary } from './summary.js';
 
 /** The summaries index's file name, in the batches directory. */
@@ -12,6 +12,8 @@ export interface IndexedState {
   summary: BatchSummary | null;
   /** Source, cwd and commands for the list search (see listing.ts); undefined when no line carried it. */
   text: string | undefined;
+  /** The batch file as it was when the summary was written, if known. */
+  file: FileStamp | undefined;
 }
 
 export interface ReadIndex {
@@ -63,14 +65,14 @@ function fold(batches: Map<string, IndexedState>, line: IndexLine): void {
     return;
   }
   const known = batches.get(line.id);
-  if ('unsettled' in line) batches.set(line.id, { summary: null, text: known?.text });
-  else batches.set(line.id, { summary: line.summary, text: line.text ?? known?.text });
+  if ('unsettled' in line) batches.set(line.id, { summary: null, text: known?.text, file: undefined });
+  else batches.set(line.id, { summary: line.summary, text: line.text ?? known?.text, file: line.file });
 }
 
 /** One line per batch, as a compacted index holds it. */
-export function indexText(entries: Iterable<{ summary: BatchSummary; text: string }>): string {
+export function indexText(entries: Iterable<{ summary: BatchSummary; text: string; file?: FileStamp }>): string {
   let out = '';
-  for (const { summary, text } of entries) out += `${JSON.stringify({ id: summary.id, summary, text } satisfies IndexLine)}\n`;
+  for (const { summary, text, file } of entries) out += `${JSON.stringify({ id: summary.id, summary, text, ...(file ? { file } : {}) } satisfies IndexLine)}\n`;
   return out;
 }
 

@@ -120,9 +120,15 @@ export type CaptureFile = z.infer<typeof captureFileSchema>;
  * rewritten (read the file, not the index), or its removal.
  */
 export type IndexLine =
-  | { id: string; summary: BatchSummary; text?: string }
+  | { id: string; summary: BatchSummary; text?: string; file?: FileStamp }
   | { id: string; unsettled: true }
   | { id: string; removed: true };
+
+/** The batch file as written (size and modification time), so a start can tell it changed since. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -140,7 +146,9 @@ export function parseIndexLine(value: unknown): { ok: true; line: IndexLine } | 
   if (!isRecord(value) || typeof value.id !== 'string' || !BATCH_ID.test(value.id)) return { ok: false, message: 'not an index line with a batch id' };
   if (value.unsettled === true && hasOnly(value, ['id', 'unsettled'])) return { ok: true, line: { id: value.id, unsettled: true } };
   if (value.removed === true && hasOnly(value, ['id', 'removed'])) return { ok: true, line: { id: value.id, removed: true } };
-  if (!hasOnly(value, ['id', 'summary', 'text']) || (value.text !== undefined && typeof value.text !== 'string')) return { ok: false, message: `line for ${value.id} has unknown fields` };
+  if (!hasOnly(value, ['id', 'summary', 'text', 'file']) || (value.text !== undefined && typeof value.text !== 'string')) return { ok: false, message: `line for ${value.id} has unknown fields` };
+  const file = value.file;
+  if (file !== undefined && (!isRecord(file) || !isCount(file.size) || typeof file.mtimeMs !== 'number' || !Number.isFinite(file.mtimeMs))) return { ok: false, message: `line for ${value.id} has a bad file stamp` };
   const summary = value.summary;
   if (!isRecord(summary) || summary.id !== value.id) return { ok: false, message: `line for ${value.id} has no summary of it` };
   const wrong = summaryProblem(summary);

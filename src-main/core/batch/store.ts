@@ -1,16 +1,16 @@
-import { readFileSync, renameSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readFileSync, renameSync, statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
 import type { CapturedStream } from '../runner/types.js';
 import { createIndexAppender, INDEX_FILE, indexText, readIndex } from './batchIndex.js';
 import { BatchError } from './errors.js';
-import { captureFileSchema, describeIssues, parseBatchFile, type IndexLine } from './fileSchema.js';
+import { captureFileSchema, describeIssues, parseBatchFile, type FileStamp, type IndexLine } from './fileSchema.js';
 import { searchableText } from './listing.js';
 import { summarize, type IndexedBatch } from './summary.js';
 
 export type { IndexedBatch } from './summary.js';
-import type { Batch, BatchEntry, BatchStatus } from './types.js';
+import { isTerminal, type Batch, type BatchEntry, type BatchStatus } from './types.js';
 
 /** A batch file that did not load: renamed out of the way so it neither blocks nor is lost. */
 export interface SetAsideBatchFile {
@@ -82,12 +82,26 @@ const ENTRY_FILE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** Read in full at every start: recovery turns them into interrupted or pending batches. */
 const IN_FLIGHT: ReadonlySet<BatchStatus> = new Set(['approved', 'running']);
 
+function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
 /** `2025-01-02T03-04-05-678Z`: a timestamp that is safe in a file name on every platform. */
 function fileTime(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
 const SET_ASIDE = /\.json\.bad-[0-9TZ-]+$/;
+
+/** The file's size and modification time, or undefined when it cannot be stat'd. */
+function stampOf(path: string): FileStamp | undefined {
+  try {
+    const stats = statSync(path);
+    return { size: stats.size, mtimeMs: stats.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
 
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
@@ -207,7 +221,7 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
       }
       const index = await readIndex(indexPath);
       const trusted = index.batches !== null && index.bad === null ? index.batches : null;
-      const listed = new Map<string, IndexedBatch>();
+      const listed = new Map<string, IndexedBatch & { file?: FileStamp }>();
       const active: Batch[] = [];
       const toRead: string[] = [];
       const onDisk = new Set<string>();
@@ -215,7 +229,11 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
         const id = file.slice(0, -'.json'.length);
         onDisk.add(id);
         const known = trusted?.get(id);
-        if (known?.summary && known.text !== undefined && known.summary.id === id && !IN_FLIGHT.has(known.summary.status)) listed.set(id, { summary: known.summary, text: known.text });
+        // A finished batch's file is written once more at most; an unfinished one may have been
+        // changed behind the index's back (a copy, a hand edit), so its stamp must still match.
+        const current = known?.summary && known.text !== undefined && !IN_FLIGHT.has(known.summary.status);
+        const unchanged = current && (isTerminal(known.summary!.status) || sameStamp(known.file, stampOf(join(dir, file))));
+        if (known?.summary && known.text !== undefined && unchanged) listed.set(id, { summary: known.summary, text: known.text, file: known.file });
         else toRead.push(file);
       }
       let unindexed = 0;
@@ -238,10 +256,10 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
           readCaptures(batch);
           active.push(batch);
         }
-        listed.set(id, { summary: summarize(batch), text: searchableText(batch) });
+        listed.set(id, { summary: summarize(batch), text: searchableText(batch), file: stampOf(join(dir, file)) });
         if (trusted && !known) unindexed += 1;
-        // The index said "read the file", or had no search text: the rewrite below settles it.
-        if (known && (!known.summary || known.text === undefined)) repaired = true;
+        // The index said "read the file", lacked the search text, or the file changed: the rewrite below settles it.
+        if (known && !IN_FLIGHT.has(batch.status)) repaired = true;
       }
       const vanished = trusted ? [...trusted].filter(([id, state]) => !onDisk.has(id) && state.summary !== null).length : 0;
       const problems: string[] = [];
@@ -258,7 +276,7 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
       if (!readOnly && rewrite && (ordered.length > 0 || index.batches !== null)) bytesWritten += await appender.replace(indexText(ordered));
       for (const { summary } of ordered) indexed.set(summary.id, { status: summary.status, text: true });
       active.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-      return { listed: ordered, active, setAside: aside, problems };
+      return { listed: ordered.map(({ summary, text }) => ({ summary, text })), active, setAside: aside, problems };
     },
     read(id) {
       if (!ID.test(id)) return { ok: false, missing: true, message: `no batch with id ${JSON.stringify(id)}` };
@@ -305,8 +323,12 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
           bytesWritten += await writeFileAtomicallyAsync(capturePath(batch.id, entry.id), text);
           captured.set(entry.id, key);
         }
-        bytesWritten += await writeFileAtomicallyAsync(join(dir, `${batch.id}.json`), state);
-        if (indexIt) await append(summary);
+        const path = join(dir, `${batch.id}.json`);
+        bytesWritten += await writeFileAtomicallyAsync(path, state);
+        if (indexIt) {
+          const written = await stat(path);
+          await append({ ...summary, file: { size: written.size, mtimeMs: written.mtimeMs } });
+        }
         indexed.set(batch.id, { status, text: true });
       } catch (error) {
         throw new BatchError('STORE_FAILED', `could not save batch ${batch.id}: ${(error as Error).message}`);
