@@ -54,6 +54,11 @@ describe('leash batches', () => {
       return got.ok && (got.value as Batch).status === 'completed';
     }, 30_000);
     ipc.close();
+    // Serve tells of a change before its write lands: wait until the index holds the finished summary.
+    await waitFor(async () => {
+      const last = (await readFile(join(home, 'batches', 'index.jsonl'), 'utf8')).trim().split('\n').at(-1) as string;
+      return (JSON.parse(last) as { summary?: { status: string } }).summary?.status === 'completed';
+    }, 30_000);
     const snapshot = async (): Promise<Record<string, string>> => {
       const files: Record<string, string> = {};
       // The batches: state files, captures and the index (serve itself still appends to the audit: it seals it).
