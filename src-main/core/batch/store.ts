@@ -271,7 +271,8 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
         if (vanished > 0) problems.push(`${vanished} batch${vanished === 1 ? '' : 'es'} in the batch index ${indexPath} had no file any more: no longer listed`);
       }
       const ordered = [...listed.values()].sort((a, b) => a.summary.createdAt.localeCompare(b.summary.createdAt) || a.summary.id.localeCompare(b.summary.id));
-      const compact = index.lines > 2 * ordered.length + 64;
+      // A batch takes two lines per indexed change (about six in its life); compacted, one.
+      const compact = index.lines > 1.5 * ordered.length + 64;
       const rewrite = !trusted || index.tornTail || unindexed > 0 || vanished > 0 || repaired || compact;
       if (!readOnly && rewrite && (ordered.length > 0 || index.batches !== null)) bytesWritten += await appender.replace(indexText(ordered));
       for (const { summary } of ordered) indexed.set(summary.id, { status: summary.status, text: true });
