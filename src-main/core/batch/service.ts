@@ -181,7 +181,6 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       // A note about why it waited (rate limit, a restart) is stale once a person approves.
       b.note = null;
       b.sandboxChoice = { ...choice };
-      b.sandboxChoice = { ...choice };
       for (const entry of b.entries) {
         if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
         else entry.approved = chosen.has(entry.id);
