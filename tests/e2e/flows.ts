@@ -59,7 +59,7 @@ export async function entryStatuses(page: Page): Promise<(string | null)[]> {
 export const FLOWS: Flow[] = [
   {
     name: '(1) runs a safe batch of which git, ls ~/ and cat, and shows the output',
-    async run({ page, home, screenshot }) {
+    async run({ page, screenshot }) {
       // Outside Leash's data directory (\`home\`): reading that one is a credential read, asked for.
       const project = await projectDir();
       const notes = join(project, 'notes.txt');
