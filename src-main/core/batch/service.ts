@@ -337,7 +337,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     },
     approve,
     async rejudgePending() {
-      const changed = await rejudgePending({ state, engine, audit, policyFor });
+      const changed = await rejudgePending({ state, engine, audit, policyFor, preview: (entry) => deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE) });
       const after: Batch[] = [];
       for (const batch of changed) after.push(await maybeRunAutonomously(batch));
       return after;
