@@ -100,6 +100,12 @@ export interface BatchService {
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
+  /**
+   * Backpressure for a consumer of `entry-output` that cannot keep up (a CLI piped into a slow
+   * reader): until the returned release is called, running entries' output is not read and the
+   * commands block on their full pipes. Holds nest; a stop still kills at once.
+   */
+  holdOutput(): () => void;
   on(listener: (event: BatchEvent) => void): () => void;
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
@@ -263,6 +269,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     resolveId: (idOrPrefix) => listing.resolve(idOrPrefix),
     on: (listener) => state.on(listener),
     whenSettled,
+    holdOutput: () => execution.holdOutput(),
     recentOutput(id, entryId) {
       if (!state.get(id).entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
       return execution.recentOutput(entryId) ?? { chunks: [], truncated: false };
