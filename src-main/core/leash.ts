@@ -61,7 +61,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   // A person is watching the app and `serve`: a tampered trail is set aside and shown there. A CLI
   // run refuses instead, so nothing is moved while nobody looks.
   const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
-  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches } });
+  const rotateAfterBytes = (): number => (settings.get().auditRotateAfterMB ?? 0) * 1024 * 1024;
+  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches }, rotateAfterBytes });
   const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
       try {
