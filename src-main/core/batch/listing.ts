@@ -14,6 +14,8 @@ export const MAX_SEARCH_CHARS = 200;
  */
 export interface BatchListing {
   put(batch: Batch): void;
+  /** Takes a batch out of the list (it was archived). */
+  remove(id: string): void;
   list(query?: BatchListQuery): BatchPage;
   /** The whole id `idOrPrefix` names (see resolveBatchId). */
   resolve(idOrPrefix: string): string;
@@ -103,6 +105,10 @@ export function createBatchListing(initial: Iterable<Batch>): BatchListing {
       // New batches are nearly always the newest: the insert is at the front, found in O(log n).
       const at = firstAfter(batch);
       order.splice(at, 0, batch.id);
+    },
+    remove(id) {
+      if (!listed.delete(id)) return;
+      order.splice(order.indexOf(id), 1);
     },
     list(query = {}) {
       const { search, status, after, limit } = checkQuery(query);

@@ -12,6 +12,7 @@ import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
+import { archiveBatches, selectArchivable } from './archive.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
@@ -115,6 +116,12 @@ export interface BatchService {
    * are now allowed. Returns the batches whose classifications changed.
    */
   rejudgePending(): Promise<Batch[]>;
+  /**
+   * Retention: moves finished batches settled more than `olderThanDays` days ago (archive.ts says
+   * which statuses) out of the list into the archive, recorded as one `BATCHES_ARCHIVED`.
+   * Resolves with the ids moved (none: nothing recorded).
+   */
+  archiveFinished(olderThanDays: number): Promise<string[]>;
   /** Problems found while loading, one line each (batch files set aside). */
   readonly problems: readonly string[];
   /** The batch files that did not load and were set aside (this start or an earlier one). */
@@ -270,6 +277,18 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     on: (listener) => state.on(listener),
     whenSettled,
     holdOutput: () => execution.holdOutput(),
+    async archiveFinished(olderThanDays) {
+      const due = selectArchivable(state.all(), olderThanDays, now());
+      if (due.length === 0) return [];
+      // A write still queued for one of them would land after the move and bring it back.
+      await state.flush();
+      const moved = await archiveBatches(deps.store.dir, due, audit, { olderThanDays });
+      for (const id of moved) {
+        state.forget(id);
+        listing.remove(id);
+      }
+      return moved;
+    },
     recentOutput(id, entryId) {
       if (!state.get(id).entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
       return execution.recentOutput(entryId) ?? { chunks: [], truncated: false };

@@ -17,6 +17,8 @@ export interface BatchState {
   on(listener: (event: BatchEvent) => void): () => void;
   /** Resolves when every write queued so far is on disk. */
   flush(): Promise<void>;
+  /** Drops a batch from memory (it was archived); its files are the caller's business. */
+  forget(id: string): void;
 }
 
 export function createBatchState(store: BatchStore, initial: Batch[], now: () => Date): BatchState {
@@ -69,6 +71,10 @@ export function createBatchState(store: BatchStore, initial: Batch[], now: () =>
     },
     async flush() {
       await Promise.allSettled([...writes.values()]);
+    },
+    forget(id) {
+      batches.delete(id);
+      writes.delete(id);
     },
   };
 }
