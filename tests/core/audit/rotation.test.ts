@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openAuditWriter, verifyAudit, type AuditEventInput, type AuditRecord } from '../../../src-main/core/audit/index.js';
+import { openAuditWriter, readAuditTail, verifyAudit, type AuditEventInput, type AuditRecord } from '../../../src-main/core/audit/index.js';
 import { readCheckpoint, writeCheckpoint } from '../../../src-main/core/audit/checkpoint.js';
 import { scanAuditLog } from '../../../src-main/core/audit/scanLog.js';
 import { listSegments } from '../../../src-main/core/audit/segments.js';
@@ -61,6 +61,13 @@ describe('audit rotation into sealed segments', () => {
     await writeRotated(4);
     expect((await listSegments(logPath)).length).toBeGreaterThan(before);
     expect(await verifyAudit(logPath)).toMatchObject({ ok: true });
+  });
+
+  it('reads the tail on into the sealed segments when the active log holds fewer lines', async () => {
+    await writeRotated(8);
+    const all = await allRecords();
+    const tail = await readAuditTail(logPath, 20);
+    expect(tail.map((entry) => (entry.ok ? entry.record.seq : -1))).toEqual(all.slice(-20).map((r) => r.seq));
   });
 
   it('opens without reading old segments: the incremental scan starts at the checkpoint', async () => {
