@@ -7,8 +7,9 @@
  * Goal (issue #13): peak RSS ≤ 150 MiB for 1 GiB piped.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandboxTestRoot } from '../tests/support/sandboxTestRoot.js';
 import { median } from './stats.js';
 
 const option = (name: string): string | undefined => {
@@ -18,10 +19,8 @@ const option = (name: string): string | undefined => {
 const rounds = Number(option('rounds')) || 3;
 const size = option('size') ?? '1G';
 
-// Outside /tmp: the sandbox gives each entry a private /tmp, and the project must be visible.
-const base = process.cwd().startsWith('/tmp/') ? '/var/tmp' : join(process.cwd(), 'test-results');
-mkdirSync(base, { recursive: true });
-const root = mkdtempSync(join(base, 'leash-bench-pipe-'));
+// Off the sandbox's private tmpfs (/tmp, /var/tmp, /dev/shm): the project must be visible to the entry.
+const root = mkdtempSync(join(sandboxTestRoot(), 'leash-bench-pipe-'));
 const batchFile = join(root, 'batch.json');
 writeFileSync(batchFile, JSON.stringify({ entries: [{ command: `head -c ${size} /dev/zero` }], cwd: root }));
 const env = { ...process.env, LEASH_HOME: join(root, 'data') };
