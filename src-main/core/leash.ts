@@ -62,7 +62,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   // A person is watching the app and `serve`: a tampered trail is set aside and shown there. A CLI
   // run refuses instead, so nothing is moved while nobody looks.
   const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
-  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches } });
+  const rotateAfterBytes = (): number => (settings.get().auditRotateAfterMB ?? 0) * 1024 * 1024;
+  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches }, rotateAfterBytes });
   const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
       try {
@@ -114,6 +115,14 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
     // were (stricter or equal), and the next change tries again.
     rules.on(() => void batches.rejudgePending().catch(onAuditError));
     const stopWatching = rules.watch();
+    // Retention: at start and once a day while running (a failure is reported, never fatal).
+    const archiveDue = async (): Promise<void> => {
+      const days = settings.get().archiveBatchesAfterDays;
+      if (days) await batches.archiveFinished(days);
+    };
+    await archiveDue().catch(onAuditError);
+    const archiveTimer = setInterval(() => void archiveDue().catch(onAuditError), ARCHIVE_INTERVAL_MS);
+    archiveTimer.unref();
     const policyProblem = rules.list().problem;
     let parser: Promise<BashParser> | undefined;
     return {
@@ -137,6 +146,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       },
       async close() {
         stopWatching();
+        clearInterval(archiveTimer);
         await batches.idle();
         await audit.close();
         process.off('exit', killOnExit);
@@ -148,6 +158,9 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
     throw error;
   }
 }
+
+/** How often a running Leash looks for batches to archive (setting `archiveBatchesAfterDays`). */
+const ARCHIVE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** What a reader beside a running Leash may see: the stored batches, as they are on disk. */
 export interface LeashSnapshot {

@@ -19,6 +19,8 @@ export interface BatchListing {
   list(query?: BatchListQuery): BatchPage;
   /** The ids of the listed batches in one of these statuses, newest first. */
   ids(statuses: readonly BatchStatus[]): string[];
+  /** The summaries of the listed batches in one of these statuses, newest first. */
+  summaries(statuses: readonly BatchStatus[]): BatchSummary[];
   /** The whole id `idOrPrefix` names (see resolveBatchId). */
   resolve(idOrPrefix: string): string;
   readonly size: number;
@@ -121,8 +123,11 @@ export function createBatchListingFromIndex(initial: Iterable<IndexedBatch>): Ba
       return true;
     },
     ids(statuses) {
+      return this.summaries(statuses).map((summary) => summary.id);
+    },
+    summaries(statuses) {
       const wanted = new Set(statuses);
-      return order.filter((id) => wanted.has(listed.get(id)!.summary.status));
+      return order.map((id) => listed.get(id)!.summary).filter((summary) => wanted.has(summary.status));
     },
     list(query = {}) {
       const { search, status, after, limit } = checkQuery(query);

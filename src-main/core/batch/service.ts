@@ -12,6 +12,7 @@ import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
+import { ARCHIVABLE_STATUSES, archiveBatches, selectArchivable } from './archive.js';
 import { createExecution, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
@@ -100,6 +101,12 @@ export interface BatchService {
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
+  /**
+   * Backpressure for a consumer of `entry-output` that cannot keep up (a CLI piped into a slow
+   * reader): until the returned release is called, running entries' output is not read and the
+   * commands block on their full pipes. Holds nest; a stop still kills at once.
+   */
+  holdOutput(): () => void;
   on(listener: (event: BatchEvent) => void): () => void;
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
@@ -110,10 +117,16 @@ export interface BatchService {
    */
   rejudgePending(): Promise<Batch[]>;
   /**
-   * Deletes a finished batch from the store and the list (retention: its audit records stay).
+   * Deletes a finished batch from the store and the list (its audit records stay).
    * Refused with ILLEGAL_TRANSITION for a batch that has not finished. Emits no event.
    */
   remove(id: string): Promise<void>;
+  /**
+   * Retention: moves finished batches settled more than `olderThanDays` days ago (archive.ts says
+   * which statuses) out of the list into the archive, recorded as one `BATCHES_ARCHIVED`.
+   * Resolves with the ids moved (none: nothing recorded).
+   */
+  archiveFinished(olderThanDays: number): Promise<string[]>;
   /** Problems found while loading, one line each (batch files set aside, the index rebuilt), and since (a file found bad when read). */
   readonly problems: readonly string[];
   /** The batch files that did not load and were set aside (this start or an earlier one). */
@@ -281,6 +294,19 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     resolveId: (idOrPrefix) => listing.resolve(idOrPrefix),
     on: (listener) => state.on(listener),
     whenSettled,
+    holdOutput: () => execution.holdOutput(),
+    async archiveFinished(olderThanDays) {
+      const due = selectArchivable(listing.summaries(ARCHIVABLE_STATUSES), olderThanDays, now());
+      if (due.length === 0) return [];
+      // A write still queued for one of them would land after the move and bring it back.
+      await state.flush();
+      const moved = await archiveBatches(deps.store, due, audit, { olderThanDays });
+      for (const id of moved) {
+        state.forget(id);
+        listing.remove(id);
+      }
+      return moved;
+    },
     recentOutput(id, entryId) {
       if (!state.get(id).entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
       return execution.recentOutput(entryId) ?? { chunks: [], truncated: false };

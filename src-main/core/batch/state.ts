@@ -106,6 +106,7 @@ export function createBatchState(store: BatchStore, initial: Batch[], now: () =>
       const batch = batches.get(id);
       if (batch && PINNED.has(batch.status)) throw new BatchError('ILLEGAL_TRANSITION', `batch ${id} is ${batch.status}; it cannot be removed`);
       batches.delete(id);
+      writes.delete(id);
     },
     emit,
     on(listener) {

@@ -77,6 +77,8 @@ export interface BatchStore {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The directory, inside the store's, that holds each batch's capture files. */
+export const CAPTURES_DIR = 'captures';
 /** Entry ids that can name a capture file; any other entry keeps its capture inline. */
 const ENTRY_FILE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** Read in full at every start: recovery turns them into interrupted or pending batches. */
@@ -125,7 +127,7 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
   const captureDirs = new Set<string>();
   let ready: Promise<unknown> | undefined;
   const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true, mode: 0o700 }));
-  const captureDir = (batchId: string): string => join(dir, 'captures', batchId);
+  const captureDir = (batchId: string): string => join(dir, CAPTURES_DIR, batchId);
   const capturePath = (batchId: string, entryId: string): string => join(captureDir(batchId), `${entryId}.json`);
 
   /** Fills in the captures of entries whose output is in capture files. */
