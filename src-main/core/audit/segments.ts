@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { errnoCode } from './errors.js';
@@ -32,14 +33,27 @@ export function segmentPathFor(logPath: string, number: number): string {
 
 /** The sealed segments beside the log, oldest first (by number; a gap in the numbers is for the chain to judge). */
 export async function listSegments(logPath: string): Promise<AuditSegment[]> {
-  const { directory, stem, extension } = parts(logPath);
   let names: string[];
   try {
-    names = await readdir(directory);
+    names = await readdir(dirname(logPath));
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
     throw error;
   }
+  return segmentsAmong(logPath, names);
+}
+
+/** The same, synchronously (the sandbox hides every segment when it builds an entry's mounts); none when the directory cannot be read. */
+export function listSegmentsSync(logPath: string): AuditSegment[] {
+  try {
+    return segmentsAmong(logPath, readdirSync(dirname(logPath)));
+  } catch {
+    return [];
+  }
+}
+
+function segmentsAmong(logPath: string, names: readonly string[]): AuditSegment[] {
+  const { directory, stem, extension } = parts(logPath);
   const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^${escape(stem)}\\.(\\d{${DIGITS},})${escape(extension)}$`);
   return names

@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import { pendingKeyPathFor, sealKeyPathFor } from '../audit/sealKeyFile.js';
+import { listSegmentsSync } from '../audit/segments.js';
 
 /**
  * What a sandboxed command must never read or write: where the user keeps credentials, and
@@ -74,12 +76,17 @@ export interface LeashStateLocations {
 /**
  * Every path that is Leash's own state: the data directory (settings with autonomy, batches,
  * the control socket and secret, the default audit), the audit log wherever it is with its
- * checkpoint and lock, and the inbox's bookkeeping (all of it but `commands/`, where senders
+ * checkpoint, lock, sealing and verification keys and sealed segments, and the inbox's bookkeeping (all of it but `commands/`, where senders
  * write, and which Leash only reads).
  */
 export function leashStatePaths(locations: LeashStateLocations): string[] {
   const audit = resolve(locations.auditPath);
-  const paths = [resolve(locations.dataDir), audit, `${audit}.head`, `${audit}.lock`];
+  const dataDir = resolve(locations.dataDir);
+  const paths = [dataDir, audit, `${audit}.head`, `${audit}.lock`, sealKeyPathFor(audit), pendingKeyPathFor(audit)];
+  // A log kept outside the data directory has its sealed segments beside it (the data directory
+  // hides its own). A segment made while an entry runs is the renamed log, which that entry's
+  // mounts already hide; the next entry's mounts hide it by its new name.
+  if (!isWithin(audit, dataDir)) for (const segment of listSegmentsSync(audit)) paths.push(segment.path);
   if (locations.inboxDir) {
     const inbox = resolve(locations.inboxDir);
     for (const name of ['meta', 'results', 'archive', 'dead_letter']) paths.push(join(inbox, name));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +134,27 @@ describe('a workspace that contains Leash’s data directory', () => {
     execFileSync('ln', ['-s', real, join(linkedProject, 'data')]);
     const linked = createSandboxRuntime({ support: runtime.support, home: join(root, 'home'), env: {}, state: () => ({ dataDir: join(linkedProject, 'data'), auditPath: join(real, 'audit.jsonl') }) });
     expect(linked.choose({ classification: asked, cwd: linkedProject }, workspace).problem).toMatch(/symbolic link on the way to Leash’s own data/);
+  });
+});
+
+describe('an audit log kept outside the data directory, inside the project', () => {
+  it('hides its sealed segments and its keys too: nothing there can be read or changed', async () => {
+    const trail = join(project, 'trail');
+    mkdirSync(trail, { recursive: true });
+    const log = join(trail, 'audit.jsonl');
+    const files = [log, `${log}.head`, `${log}.lock`, `${log}.seal-key`, `${log}.verify-key`, join(trail, 'audit.000001.jsonl'), join(trail, 'audit.000002.jsonl')];
+    for (const file of files) writeFileSync(file, 'leash-state\n');
+    const outside = createSandboxRuntime({ support: runtime.support, home: join(root, 'home'), env: {}, state: () => ({ dataDir, auditPath: log }) });
+    const sandbox = outside.choose({ classification: asked, cwd: project }, workspace);
+    expect(sandbox.problem).toBeNull();
+    const wrapped = outside.wrap(sandbox, project);
+    if (!wrapped.ok || !wrapped.wrapper) throw new Error(wrapped.ok ? 'no sandbox' : wrapped.message);
+    const before = snapshot(trail);
+    const command = `cat ${trail}/*; for f in ${trail}/*; do echo forged >> "$f"; done; rm -f ${trail}/audit.000001.jsonl; echo made > ${project}/made.txt`;
+    const result = await startEntry({ command, cwd: project, timeoutMs: 20_000, env: { HOME: join(root, 'home'), PATH: '/usr/local/bin:/usr/bin:/bin' }, wrapper: wrapped.wrapper }).result;
+    expect(result.stdout.head).not.toContain('leash-state');
+    expect(snapshot(trail)).toEqual(before);
+    // The rest of the project stays writable.
+    expect(readFileSync(join(project, 'made.txt'), 'utf8')).toBe('made\n');
   });
 });
