@@ -224,6 +224,7 @@ describe('a batch that waits', () => {
     expect(await page.getByTestId('waiting-text').innerText()).toBe('1 batch waiting 4 min');
     await page.getByTestId('nav-settings').click();
     await shoot(page, 'waiting-settings');
+
     // Keyboard: Tab reaches Review (right after the header's controls), Enter opens the batch that waits.
     await page.getByTestId('emergency-stop').focus();
     await page.keyboard.press('Tab');

@@ -71,11 +71,13 @@ export function formatWaited(ms: number): string {
 }
 
 /**
- * How long is left, to the nearest minute and never 0 before the end: `1 min`, `12 min`,
- * `1 h 00 min`. (Rounded, not up: a clock a moment behind main's must not read 16 of 15 minutes.)
+ * How long is left, to the nearest minute and never 0 before the end: `1 min`, `60 min`,
+ * `2 h 05 min`. (Rounded, not up: a clock a moment behind main's must not read 16 of 15 minutes.)
  */
 export function formatLeft(ms: number): string {
-  return formatMinutes(Math.max(1, Math.round(ms / 60_000)));
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  // Autonomy lasts an hour at most: `60 min` is shorter than `1 h 00 min` where space is tight.
+  return minutes <= 90 ? `${minutes} min` : formatMinutes(minutes);
 }
 
 function formatMinutes(minutes: number): string {
