@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { livePidsWith, waitFor } from '../core/batch/procfs.js';
+import { livePidsNamed, livePidsWith, waitFor } from '../core/batch/procfs.js';
+import { sandboxTestRoot } from '../support/sandboxTestRoot.js';
 
 /**
  * The original plan's flows, written once and run through both ways in: browser mode (the real
@@ -23,6 +24,15 @@ export interface Flow {
   name: string;
   colorScheme?: 'light' | 'dark';
   run(session: FlowSession): Promise<void>;
+}
+
+/**
+ * A fresh project directory for a flow's batch. The default working directory (home) cannot be a
+ * workspace (the sandbox refuses it), and a read-only entry gets a private /tmp, so a file a flow
+ * wants read lives in the project, which the sandbox keeps visible.
+ */
+export async function projectDir(): Promise<string> {
+  return mkdtemp(join(sandboxTestRoot(), 'flow-project-'));
 }
 
 /** Pastes text into New batch, waits for the preview, creates the batch and returns to it. */
@@ -49,11 +59,12 @@ export async function entryStatuses(page: Page): Promise<(string | null)[]> {
 export const FLOWS: Flow[] = [
   {
     name: '(1) runs a safe batch of which git, ls ~/ and cat, and shows the output',
-    async run({ page, home, screenshot }) {
+    async run({ page, screenshot }) {
       // Outside Leash's data directory (\`home\`): reading that one is a credential read, asked for.
-      const notes = join(await mkdtemp(join(tmpdir(), 'leash-flow-project-')), 'notes.txt');
+      const project = await projectDir();
+      const notes = join(project, 'notes.txt');
       await writeFile(notes, 'hello from a file Leash read\n');
-      await createFromPaste(page, `which git\nls ~/\ncat ${notes}`, 3, home);
+      await createFromPaste(page, `which git\nls ~/\ncat ${notes}`, 3, project);
       const badges = await page.getByTestId('verdict-badge').allInnerTexts();
       expect(badges.map((b) => b.trim())).toEqual(['SAFE', 'SAFE', 'SAFE']);
       await screenshot('1-safe-batch-before-run');
@@ -138,10 +149,10 @@ export const FLOWS: Flow[] = [
     name: '(4) the emergency stop ends a sleep 300 with a background child at once, and nothing survives',
     async run({ page, screenshot }) {
       const marker = `leash-e2e-${randomUUID()}`;
-      await createFromPaste(page, `(exec -a ${marker}-child sleep 300) & exec -a ${marker}-main sleep 300\necho never`, 2);
+      await createFromPaste(page, `(exec -a ${marker}-child sleep 300) & exec -a ${marker}-main sleep 300\necho never`, 2, await projectDir());
       await page.getByTestId('approve-all').click();
       await page.getByTestId('run').click();
-      await waitFor(async () => (await livePidsWith(marker)).length === 2, 15_000);
+      await waitFor(async () => (await livePidsNamed(`${marker}-child`)).length === 1 && (await livePidsNamed(`${marker}-main`)).length === 1, 15_000);
       await expect.poll(() => batchStatus(page)).toBe('running');
       await screenshot('4-running-before-stop');
       const pressed = Date.now();
@@ -210,7 +221,7 @@ export const FLOWS: Flow[] = [
     async run({ page, screenshot }) {
       const marker = `leash-reload-${randomUUID()}`;
       // The output ("printed-before-reload") differs from the command text, so only output can match.
-      await createFromPaste(page, `printf 'printed-%s\\n' before-reload; exec -a ${marker} sleep 300`, 1);
+      await createFromPaste(page, `printf 'printed-%s\\n' before-reload; exec -a ${marker} sleep 300`, 1, await projectDir());
       await page.getByTestId('approve-all').click();
       await page.getByTestId('run').click();
       await expect.poll(() => page.getByTestId('output-view').first().innerText(), { timeout: 15_000 }).toContain('printed-before-reload');

@@ -5,6 +5,7 @@ import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../
 import { runPatchEntry } from './patchEntry.js';
 import { explainSandboxDenial } from '../sandbox/denialHint.js';
 import { DEFAULT_SANDBOX_CHOICE } from '../sandbox/entrySandbox.js';
+import { explainGitOverride, gitDirectories, repositoryGitOverrides } from '../sandbox/gitDrivers.js';
 import { withGitSafety } from '../sandbox/gitSafety.js';
 import type { EntrySandbox } from '../sandbox/profiles.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
@@ -153,15 +154,21 @@ export function createExecution(deps: ExecutionDeps): Execution {
     const { shell, env: inherited, withheld } = deps.environment();
     // Batch files from before sandboxes existed get what they would get today.
     const sandbox: EntrySandbox = entry.sandbox ?? deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE);
-    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
-    if (!wrapped.ok) {
-      // Fail closed: an entry never runs with less protection than it was approved with.
-      const note = `not run: ${wrapped.message}`;
-      await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: wrapped.code, message: wrapped.message } });
+    // Fail closed: an entry never runs with less protection than it was approved with.
+    const skip = async (refusal: { code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string }): Promise<false> => {
+      const note = `not run: ${refusal.message}`;
+      await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: refusal.code, message: refusal.message } });
       await audit.append({ event: 'ENTRY_SKIPPED', ...entryAudit(batch, entry), reason: note, details: { sandbox: sandbox.profile } });
       return false;
-    }
-    const env = sandbox.gitConfig.length > 0 ? withGitSafety(inherited) : inherited;
+    };
+    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
+    if (!wrapped.ok) return skip(wrapped);
+    // Git on the policy's allow: the programs this repository's configuration names are read now
+    // (an earlier entry may have changed them since approval) and forced off by name.
+    const git = sandbox.gitConfig.length > 0 ? await repositoryGitOverrides(gitDirectories(entry.cwd, entry.classification.commands ?? []), inherited) : null;
+    if (git?.ok === false) return skip({ code: 'SANDBOX_REFUSED', message: git.message });
+    const repositoryOverrides = git?.ok ? git.overrides : [];
+    const env = git ? withGitSafety(inherited, repositoryOverrides) : inherited;
     recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
     // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
@@ -175,7 +182,13 @@ export function createExecution(deps: ExecutionDeps): Execution {
           cwd: entry.cwd,
           timeoutMs: entry.timeoutMs,
           withheldEnv: withheld,
-          sandbox: { profile: sandbox.profile, network: sandbox.network, writable: sandbox.writable, gitSafeConfig: sandbox.gitConfig.length > 0 },
+          sandbox: {
+            profile: sandbox.profile,
+            network: sandbox.network,
+            writable: sandbox.writable,
+            gitSafeConfig: sandbox.gitConfig.length > 0,
+            ...(repositoryOverrides.length > 0 ? { gitRepositoryOverrides: repositoryOverrides.map(([key, value]) => `${key}=${value}`) } : {}),
+          },
         },
       }),
     ]);
@@ -213,8 +226,11 @@ export function createExecution(deps: ExecutionDeps): Execution {
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
     const context = deps.sandbox.context();
+    const stderrText = `${result.stderr.head}\n${result.stderr.tail}`;
     const sandboxHint =
-      status === 'error' ? explainSandboxDenial(sandbox, `${result.stderr.head}\n${result.stderr.tail}`, { hidden: [...context.statePaths, ...context.credentialPaths] }) : null;
+      status === 'error'
+        ? (explainGitOverride(repositoryOverrides, stderrText) ?? explainSandboxDenial(sandbox, stderrText, { hidden: [...context.statePaths, ...context.credentialPaths] }))
+        : null;
     const stored = setEntry(batch.id, entry.id, status, {
       sandboxHint,
       exitCode: result.exitCode,

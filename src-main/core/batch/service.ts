@@ -186,7 +186,6 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       // A note about why it waited (rate limit, a restart) is stale once a person approves.
       b.note = null;
       b.sandboxChoice = { ...choice };
-      b.sandboxChoice = { ...choice };
       for (const entry of b.entries) {
         if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
         else entry.approved = chosen.has(entry.id);
@@ -345,7 +344,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     },
     approve,
     async rejudgePending() {
-      const changed = await rejudgePending({ state, engine, audit, policyFor });
+      const changed = await rejudgePending({ state, engine, audit, policyFor, preview: (entry) => deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE) });
       const after: Batch[] = [];
       for (const batch of changed) after.push(await maybeRunAutonomously(batch));
       return after;

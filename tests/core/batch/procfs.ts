@@ -2,12 +2,24 @@ import { readdir, readFile } from 'node:fs/promises';
 
 /** Pids of live (non-zombie) processes whose command line contains `marker`. */
 export async function livePidsWith(marker: string): Promise<number[]> {
+  return livePids((cmdline) => cmdline.includes(marker));
+}
+
+/**
+ * Pids of live processes whose program name (argv[0], as `exec -a` sets it) is exactly `name`:
+ * the command itself, not the sandbox's or a shell's processes that carry it in their arguments.
+ */
+export async function livePidsNamed(name: string): Promise<number[]> {
+  return livePids((cmdline) => cmdline.split(' ')[0] === name);
+}
+
+async function livePids(matches: (cmdline: string) => boolean): Promise<number[]> {
   const pids: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8')).replace(/\0/g, ' ');
-      if (!cmdline.includes(marker)) continue;
+      if (!matches(cmdline)) continue;
       const stat = await readFile(`/proc/${name}/stat`, 'utf8');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       if (state !== 'Z' && state !== 'X') pids.push(Number(name));
