@@ -30,6 +30,11 @@ export function msLeft(status: AutonomyStatus, now: number): number | null {
 /** `For 1 hour, until 14:05`, `Until Leash quits`, `Until switched off` (for an enabled status). */
 export function describeLasting(status: AutonomyStatus): string {
   const duration = status.duration ?? 'until-off';
-  if (status.endsAt) return `For ${durationLabel(duration).toLowerCase()}, until ${formatClock(status.endsAt)}`;
+  if (status.endsAt) return `For ${lowerFirst(durationLabel(duration))}, until ${formatClock(status.endsAt)}`;
   return durationLabel(duration);
+}
+
+/** `Until Leash quits` → `until Leash quits` (names keep their capitals). */
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

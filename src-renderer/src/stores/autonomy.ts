@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { DEFAULT_DURATION, describeLasting, durationLabel, type AutonomyDuration } from '../model/autonomyDuration';
+import { DEFAULT_DURATION, describeLasting, durationLabel, lowerFirst, type AutonomyDuration } from '../model/autonomyDuration';
 import type { AutonomyChallenge, AutonomyStatus, IpcError } from '../model/contract';
 import { describeError } from '../model/problem';
 import { call } from '../services/ipc';
@@ -26,7 +26,7 @@ export const useAutonomyStore = defineStore('autonomy', () => {
     const was = status.value;
     // Main ended it on time (the page may be on any screen): say so once, with what it was.
     if (next.ended === 'expired' && was.enabled) {
-      toast.push('info', 'Semi-autonomy has ended', `The ${was.duration ? durationLabel(was.duration).toLowerCase() : 'time'} it was switched on for is over: batches wait for a person again.`);
+      toast.push('info', 'Semi-autonomy has ended', `The ${was.duration ? lowerFirst(durationLabel(was.duration)) : 'time'} it was switched on for is over: batches wait for a person again.`);
     }
     status.value = next;
     known.value = true;
