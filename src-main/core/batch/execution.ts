@@ -41,6 +41,12 @@ export interface Execution {
   dequeue(batchId: string): boolean;
   /** The end of the running entry's live output, for a page that (re)connects mid-run. */
   recentOutput(entryId: string): RecentOutput | undefined;
+  /**
+   * Holds live output: while any hold is taken, the running entry's (and each next entry's)
+   * output pipes are not read, so the command blocks on a full pipe. Returns the release
+   * (idempotent). A kill reads on regardless, so a stop never waits for a hold.
+   */
+  holdOutput(): () => void;
 }
 
 /** How much live output of the running entry is kept for pages that connect late. */
@@ -67,6 +73,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
   let emergency: string | undefined;
   let loop: Promise<void> = Promise.resolve();
   let running = false;
+  let holds = 0;
 
   const setEntry = (batchId: string, entryId: string, status: EntryStatus, patch: Partial<BatchEntry> = {}): Promise<Batch> =>
     state.change(batchId, (batch) => {
@@ -219,6 +226,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       },
     );
     current = { batchId: batch.id, entryId: entry.id, process };
+    if (holds > 0) process.pause();
     if (emergency !== undefined) void process.kill('cancelled');
     const result = await process.result;
     current = undefined;
@@ -364,7 +372,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       emergency = reason;
       // Between ENTRY_STARTED and the spawn there is no process yet; runEntry kills it as soon as
       // it exists (it checks `emergency`), and the report still names the entry.
-      const starting = state.all().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
+      const starting = state.active().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
       const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
       const dequeued = queue.splice(0, queue.length);
@@ -378,6 +386,17 @@ export function createExecution(deps: ExecutionDeps): Execution {
       if (index === -1) return false;
       queue.splice(index, 1);
       return true;
+    },
+    holdOutput() {
+      holds++;
+      if (holds === 1) current?.process.pause();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        if (holds === 0) current?.process.resume();
+      };
     },
     recentOutput: (entryId) => (recent?.entryId === entryId ? structuredClone(recent.output) : undefined),
   };

@@ -11,6 +11,8 @@ export interface RejudgeDeps {
   engine: PolicyEngine;
   audit: Pick<AuditWriter, 'append'>;
   policyFor(cwd: string): PolicySettings;
+  /** The ids of every pending batch (the list knows them; most are not in memory). */
+  pendingIds(): string[];
   /** The sandbox an entry would get if approved as proposed (shown before approval), for its new verdict. */
   preview(entry: BatchEntry): EntrySandbox;
 }
@@ -29,7 +31,8 @@ export function allowedInAdvance(classification: Classification): boolean {
  */
 export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
   const changed: Batch[] = [];
-  for (const batch of deps.state.all()) {
+  for (const id of deps.pendingIds()) {
+    const batch = deps.state.get(id);
     if (batch.status !== 'pending') continue;
     const next = new Map<string, Classification>();
     for (const entry of batch.entries) {
