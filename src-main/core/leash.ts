@@ -110,6 +110,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       env: options.env,
       sandbox,
       policyFor: (cwd) => rules.policyFor(cwd, settings.get()),
+      onBackgroundError: onAuditError,
     });
     // Pending batches follow the rules in force; a failure here leaves their verdicts as they
     // were (stricter or equal), and the next change tries again.
@@ -147,6 +148,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       async close() {
         stopWatching();
         clearInterval(archiveTimer);
+        // Before the audit closes: an autonomy that lasted until Leash quits ends here, recorded.
+        await batches.autonomy.close().catch(onAuditError);
         await batches.idle();
         await audit.close();
         process.off('exit', killOnExit);

@@ -89,7 +89,7 @@ export function installControls(deps: ControlsDeps): Controls {
 
   const off = deps.leash.batches.on((event) => {
     if (event.type !== 'autonomy-changed') return;
-    state.autonomy = { enabled: event.enabled, fingerprint: event.fingerprint };
+    state.autonomy = event.status;
     refresh();
   });
 

@@ -24,7 +24,13 @@ export const MENU_IDS = {
 /** The status line: whether batches of allowed commands run without a click right now. */
 export function autonomyLabel(status: AutonomyStatus): string {
   if (!status.enabled) return 'Autonomy: off';
-  return status.fingerprint ? `Autonomy: ON (token ${status.fingerprint})` : 'Autonomy: ON';
+  const on = status.fingerprint ? `Autonomy: ON (token ${status.fingerprint})` : 'Autonomy: ON';
+  // The menu is rebuilt on every change, not every minute: it names the end, not the time left.
+  if (status.endsAt) {
+    const ends = new Date(status.endsAt);
+    return `${on}, until ${String(ends.getHours()).padStart(2, '0')}:${String(ends.getMinutes()).padStart(2, '0')}`;
+  }
+  return status.duration === 'until-quit' ? `${on}, until Leash quits` : on;
 }
 
 /** The items the tray and the application menu share, in the same order. */

@@ -21,7 +21,7 @@ export function forwardEvents(leash: Leash, send: EventSink): () => void {
       send('batch:delta', deltas.next(event.batch));
     }
     else if (event.type === 'entry-output') send('entry:output', { batchId: event.batchId, entryId: event.entryId, stream: event.stream, text: event.text });
-    else if (event.type === 'autonomy-changed') send('autonomy:changed', { enabled: event.enabled, fingerprint: event.fingerprint });
+    else if (event.type === 'autonomy-changed') send('autonomy:changed', event.status);
     else send('app:emergencyStopped', event.report);
   });
   const offAudit = leash.onAudit((record) => send('audit:appended', record));

@@ -83,8 +83,8 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'policy:classify': async ({ command, cwd }) => leash.engine.classify({ tool: 'shell', command }, leash.rules.policyFor(batchDirectory(cwd), settings.get())),
     'autonomy:status': async () => batches.autonomy.status(),
     'autonomy:begin': async () => batches.autonomy.begin(),
-    'autonomy:confirm': async ({ token }) => {
-      const result = await batches.autonomy.confirm(token);
+    'autonomy:confirm': async ({ token, duration }) => {
+      const result = await batches.autonomy.confirm(token, { duration });
       if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
       return result.value;
     },

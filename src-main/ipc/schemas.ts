@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTONOMY_DURATIONS } from '../core/autonomy/duration.js';
 import { MAX_SEARCH_CHARS } from '../core/batch/listing.js';
 import { MAX_PAGE_SIZE } from '../core/batch/summary.js';
 import { BATCH_STATUSES } from '../core/batch/types.js';
@@ -70,7 +71,8 @@ export const requestSchemas = {
   'policy:classify': z.object({ command: z.string().max(100_000), cwd: z.string().max(4096).optional() }).strict(),
   'autonomy:status': empty,
   'autonomy:begin': empty,
-  'autonomy:confirm': z.object({ token: z.string().max(200) }).strict(),
+  // The duration is part of the choice: no default here, the dialog always says which it is.
+  'autonomy:confirm': z.object({ token: z.string().max(200), duration: z.enum(AUTONOMY_DURATIONS, { error: `the duration must be one of ${AUTONOMY_DURATIONS.join(', ')}` }) }).strict(),
   'autonomy:disable': empty,
   'settings:get': empty,
   'settings:update': z.object({ patch: settingsPatchSchema }).strict(),

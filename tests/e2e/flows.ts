@@ -104,6 +104,8 @@ export const FLOWS: Flow[] = [
       await page.getByTestId('autonomy-toggle').click();
       await page.getByTestId('autonomy-explanation').waitFor();
       await screenshot('3-autonomy-danger-dialog');
+      // Until switched off: the header then shows the token's fingerprint (a timed one shows the time left).
+      await page.getByTestId('autonomy-duration-until-off').check();
       await page.getByTestId('autonomy-continue').click();
       const token = (await page.getByTestId('autonomy-token').innerText()).trim();
       expect(token).toMatch(/^[0-9a-f-]{36}$/);

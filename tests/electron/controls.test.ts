@@ -108,8 +108,11 @@ describe('the emergency stop controls', () => {
     install();
     await autonomyOn();
     const fingerprint = leash.batches.autonomy.status().fingerprint;
-    expect(item(trayItems(), MENU_IDS.autonomy).label).toBe(`Autonomy: ON (token ${fingerprint})`);
-    expect(item(fake().Menu.applicationMenu?.items[0]?.submenu ?? [], MENU_IDS.autonomy).label).toBe(`Autonomy: ON (token ${fingerprint})`);
+    // On for the default hour: the line names when it ends.
+    const ends = new Date(leash.batches.autonomy.status().endsAt ?? '');
+    const label = `Autonomy: ON (token ${fingerprint}), until ${String(ends.getHours()).padStart(2, '0')}:${String(ends.getMinutes()).padStart(2, '0')}`;
+    expect(item(trayItems(), MENU_IDS.autonomy).label).toBe(label);
+    expect(item(fake().Menu.applicationMenu?.items[0]?.submenu ?? [], MENU_IDS.autonomy).label).toBe(label);
     await leash.batches.autonomy.disable('test');
     expect(item(trayItems(), MENU_IDS.autonomy).label).toBe('Autonomy: off');
   });

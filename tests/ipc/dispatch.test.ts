@@ -90,6 +90,24 @@ describe('the IPC handler table', () => {
     expect(leash.batches.autonomy.status().enabled).toBe(false);
   });
 
+  it('switches autonomy on only for a duration it names, one of the four', async () => {
+    const begun = await dispatch(handlers, 'autonomy:begin', {});
+    const token = (begun as { value: { token: string } }).value.token;
+    for (const payload of [{ token }, { token, duration: 'forever' }, { token, duration: 3_600_000 }, { token, duration: null }]) {
+      const refused = await dispatch(handlers, 'autonomy:confirm', payload);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+      expect(leash.batches.autonomy.status().enabled).toBe(false);
+    }
+    expect((await dispatch(handlers, 'autonomy:confirm', { token, duration: 'forever' }) as { error: { message: string } }).error.message).toContain('15m, 1h, until-quit, until-off');
+    const confirmed = await dispatch(handlers, 'autonomy:confirm', { token, duration: '15m' });
+    expect(confirmed).toMatchObject({ ok: true, value: { enabled: true, duration: '15m' } });
+    const endsAt = Date.parse((confirmed as { value: { endsAt: string } }).value.endsAt);
+    expect(endsAt - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(endsAt - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    await dispatch(handlers, 'autonomy:disable', {});
+    expect(leash.batches.autonomy.status().enabled).toBe(false);
+  });
+
   it('runs only the text stored at creation: the renderer acts on ids', async () => {
     const created = await dispatch(handlers, 'batch:create', { entries: [{ command: 'echo stored' }] });
     expect(created.ok).toBe(true);

@@ -95,3 +95,40 @@ describe('turning semi-autonomy on and off', () => {
     expect(wrapper.text()).toBe('Autonomy ON abcdef12');
   });
 });
+
+describe('autonomy that ends', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    fakeIpc.reset();
+    backend();
+    useAutonomyStore().set({ enabled: false, fingerprint: null });
+  });
+
+  it('sends the chosen duration with the token (one hour unless another is chosen)', async () => {
+    const wrapper = mount(Screen, { attachTo: document.body });
+    await wrapper.get('[data-testid="autonomy-toggle"]').trigger('click');
+    expect((wrapper.get('[data-testid="autonomy-duration-1h"]').element as HTMLInputElement).checked).toBe(true);
+    await wrapper.get('[data-testid="autonomy-duration-until-quit"]').trigger('change');
+    await wrapper.get('[data-testid="autonomy-continue"]').trigger('click');
+    await flushPromises();
+    await wrapper.get('[data-testid="autonomy-token-input"]').setValue(TOKEN);
+    expect(wrapper.get('[data-testid="autonomy-confirm"]').text()).toBe('Turn semi-autonomy on until Leash quits');
+    await wrapper.get('[data-testid="autonomy-confirm"]').trigger('click');
+    await flushPromises();
+    expect(fakeIpc.requests('autonomy:confirm')).toEqual([{ token: TOKEN, duration: 'until-quit' }]);
+    wrapper.unmount();
+  });
+
+  it('shows the time left and says so when main ends it on time', async () => {
+    const store = useAutonomyStore();
+    store.set({ enabled: true, fingerprint: '9f86d081', duration: '15m', endsAt: new Date(Date.now() + 12 * 60_000 + 5_000).toISOString() });
+    const wrapper = mount(Screen, { attachTo: document.body });
+    expect(wrapper.get('[data-testid="autonomy-left"]').text()).toBe('12 min left');
+    store.set({ enabled: false, fingerprint: null, ended: 'expired' });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="autonomy-indicator"]').text()).toBe('Autonomy OFF');
+    const { useToastStore } = await import('../../src-renderer/src/stores/toast');
+    expect(useToastStore().toasts.map((t) => t.title)).toEqual(['Semi-autonomy has ended']);
+    wrapper.unmount();
+  });
+});

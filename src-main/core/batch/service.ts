@@ -51,6 +51,8 @@ export interface BatchServiceDeps {
    * only then does autonomy count them as allowed. Default: false (a person approves them).
    */
   workspaceSandbox?: () => boolean;
+  /** Where failures of work nobody awaits go (recording autonomy's end from its timer). */
+  onBackgroundError?: (error: Error) => void;
 }
 
 export interface EmergencyStopReport {
@@ -178,8 +180,11 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     now,
     // Unattended runs rest on the sandbox: without one, autonomy cannot be switched on.
     blockedBecause: () => (deps.sandbox.available ? null : `no sandbox works on this machine, so nothing may run unattended: ${deps.sandbox.context().unavailableReason}`),
-    onChange: (status) => state.emit({ type: 'autonomy-changed', enabled: status.enabled, fingerprint: status.fingerprint }),
+    onChange: (status) => state.emit({ type: 'autonomy-changed', status }),
+    onError: deps.onBackgroundError,
   });
+  // Before anything can be approved: an autonomy that ended while Leash was not running is over.
+  await autonomy.resume();
   const limiter = createRateLimiter(() => settings.get().autonomyRateLimitPerMinute, () => now().getTime());
 
   const approve: BatchService['approve'] = async (id, options = {}) => {
@@ -251,6 +256,8 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
 
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
   const maybeRunAutonomously = async (batch: Batch): Promise<Batch> => {
+    // Checked now, against the clock: a late timer never lets an ended autonomy approve.
+    await autonomy.endIfExpired();
     const status = autonomy.status();
     // A rule is approval given in advance: its entries count only where the workspace sandbox holds them.
     const counts = (e: BatchEntry): boolean => e.tool === 'shell' && e.classification.verdict === 'allow' && (!allowedInAdvance(e.classification) || workspaceSandbox());
@@ -448,7 +455,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         reason,
         details: { cancelledBatches: stopped.dequeued },
       });
-      await autonomy.disable(reason, { wait: false });
+      await autonomy.disable(reason, { wait: false, cause: 'emergency-stop' });
       await killing;
       if (running) await whenSettled(running.batchId);
       await audit.flush().catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { AutonomyStatus } from '../autonomy/autonomy.js';
 import type { Classification } from '../policy/types.js';
 import type { PatchErrorCode, PatchFile, PatchRequest } from '../patch/types.js';
 import type { CapturedStream, EntryError } from '../runner/types.js';
@@ -99,6 +100,6 @@ export function isTerminal(status: BatchStatus): boolean {
 export type BatchEvent =
   | { type: 'batch-updated'; batch: Batch }
   | { type: 'entry-output'; batchId: string; entryId: string; stream: 'stdout' | 'stderr'; text: string }
-  | { type: 'autonomy-changed'; enabled: boolean; fingerprint: string | null }
+  | { type: 'autonomy-changed'; status: AutonomyStatus }
   /** Whoever pressed it (tray, global shortcut, a page, Ctrl+C in `leash serve`), every UI learns what was stopped. */
   | { type: 'emergency-stopped'; report: { killed: { batchId: string; entryId: string; command: string } | null; cancelledBatches: string[]; autonomyWasOn: boolean } };

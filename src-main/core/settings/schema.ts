@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { AUTONOMY_DURATIONS, isTimed } from '../autonomy/duration.js';
 import { checkPatterns } from '../policy/patterns.js';
 
 /** Hard cap on entries per batch, enforced in core whatever the settings say. */
@@ -23,8 +24,17 @@ export const settingsSchema = z.object({
       tokenHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
       /** Short public identifier of the token, recorded as `autonomy:<fingerprint>`. */
       fingerprint: z.string().regex(/^[0-9a-f]{8,16}$/).nullable().default(null),
+      /** How long it lasts (core/autonomy/duration.ts); absent on a file from before durations: until switched off. */
+      duration: z.enum(AUTONOMY_DURATIONS).optional(),
+      /** When a timed duration ends (ISO 8601 UTC); present exactly when the duration is timed. */
+      endsAt: z.iso.datetime().optional(),
     })
     .strict()
+    .superRefine((autonomy, ctx) => {
+      const timed = autonomy.duration !== undefined && isTimed(autonomy.duration);
+      if (timed && autonomy.endsAt === undefined) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a ${autonomy.duration} autonomy needs the time it ends` });
+      if (!timed && autonomy.endsAt !== undefined) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'only a timed autonomy (15m, 1h) has an end time' });
+    })
     .default({ enabled: false, tokenHash: null, fingerprint: null }),
   maxBatchSize: z.number().int().min(1).max(HARD_MAX_BATCH_SIZE).default(HARD_MAX_BATCH_SIZE),
   allowPatterns: allowPatterns.default([]),

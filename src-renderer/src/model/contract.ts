@@ -33,6 +33,7 @@ export type PreviewEntry = PreviewPlan['entries'][number];
 export type LineMark = PreviewSuccess['marks'][number];
 
 export type AutonomyStatus = Response<'autonomy:status'>;
+export type AutonomyDuration = Request<'autonomy:confirm'>['duration'];
 export type AutonomyChallenge = Response<'autonomy:begin'>;
 
 export type Settings = Response<'settings:get'>;

@@ -29,6 +29,13 @@ export function formatTime(iso: string | null): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
+/** Local time of day to the minute: `14:05`. */
+export function formatClock(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
 /** The first 8 characters of an id: enough to tell batches apart at a glance. */
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
@@ -56,4 +63,25 @@ export function formatCount(count: number): string {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+/** How long something has waited, rounded down: `less than a minute`, `3 min`, `1 h 05 min`. */
+export function formatWaited(ms: number): string {
+  return formatMinutes(Math.floor(Math.max(0, ms) / 60_000));
+}
+
+/**
+ * How long is left, to the nearest minute and never 0 before the end: `1 min`, `60 min`,
+ * `2 h 05 min`. (Rounded, not up: a clock a moment behind main's must not read 16 of 15 minutes.)
+ */
+export function formatLeft(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  // Autonomy lasts an hour at most: `60 min` is shorter than `1 h 00 min` where space is tight.
+  return minutes <= 90 ? `${minutes} min` : formatMinutes(minutes);
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }

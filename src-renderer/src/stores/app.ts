@@ -5,6 +5,7 @@ import type { AppInfo, EmergencyStopReport } from '../model/contract';
 import { describeError, formatProblem } from '../model/problem';
 import { onConnectionChange } from '../services/connection';
 import { call, isBrowserMode, on } from '../services/ipc';
+import { useAttentionStore } from './attention';
 import { useAuditStore } from './audit';
 import { useAutonomyStore } from './autonomy';
 import { useRulesStore } from './rules';
@@ -73,6 +74,7 @@ export const useAppStore = defineStore('app', () => {
     unsubscribe = [
       on('batch:summary', (summary) => {
         const isNew = batches.receiveSummary(summary);
+        if (isNew) useAttentionStore().batchArrived(summary);
         // Batches from agents arrive unasked: say so, whatever screen is open.
         if (isNew && summary.source !== 'paste') {
           useToastStore().push('info', `New batch from ${summary.source}`, `${plural(summary.entryCount, 'command')}, ${summary.status}.`);

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { DEFAULT_DURATION, describeLasting, durationLabel, lowerFirst, type AutonomyDuration } from '../model/autonomyDuration';
 import type { AutonomyChallenge, AutonomyStatus, IpcError } from '../model/contract';
 import { describeError } from '../model/problem';
 import { call } from '../services/ipc';
@@ -16,10 +17,17 @@ export const useAutonomyStore = defineStore('autonomy', () => {
   const challenge = ref<AutonomyChallenge | null>(null);
   const confirmError = ref<IpcError | null>(null);
   const busy = ref(false);
+  /** The duration chosen in the dialog; main gets it with the pasted token. */
+  const duration = ref<AutonomyDuration>(DEFAULT_DURATION);
 
   const enabled = computed(() => status.value.enabled);
 
   function set(next: AutonomyStatus): void {
+    const was = status.value;
+    // Main ended it on time (the page may be on any screen): say so once, with what it was.
+    if (next.ended === 'expired' && was.enabled) {
+      toast.push('info', 'Semi-autonomy has ended', `The ${was.duration ? lowerFirst(durationLabel(was.duration)) : 'time'} it was switched on for is over: batches wait for a person again.`);
+    }
     status.value = next;
     known.value = true;
   }
@@ -48,13 +56,18 @@ export const useAutonomyStore = defineStore('autonomy', () => {
   }
 
   /** Sends the pasted token back; a wrong one is refused (and audited by main as AUTH_FAILURE). */
+  function choose(next: AutonomyDuration): void {
+    duration.value = next;
+  }
+
   async function confirm(pasted: string): Promise<boolean> {
     busy.value = true;
     confirmError.value = null;
     try {
-      set(await call('autonomy:confirm', { token: pasted.trim() }));
+      set(await call('autonomy:confirm', { token: pasted.trim(), duration: duration.value }));
       challenge.value = null;
-      toast.success('Semi-autonomy is on', `Token fingerprint ${status.value.fingerprint ?? '?'}.`);
+      toast.success('Semi-autonomy is on', `${describeLasting(status.value)}. Token fingerprint ${status.value.fingerprint ?? '?'}.`);
+      duration.value = DEFAULT_DURATION;
       return true;
     } catch (error) {
       confirmError.value = describeError(error);
@@ -70,6 +83,7 @@ export const useAutonomyStore = defineStore('autonomy', () => {
 
   function cancel(): void {
     challenge.value = null;
+    duration.value = DEFAULT_DURATION;
     confirmError.value = null;
   }
 
@@ -85,5 +99,5 @@ export const useAutonomyStore = defineStore('autonomy', () => {
     }
   }
 
-  return { status, known, enabled, challenge, confirmError, busy, set, load, begin, confirm, clearError, cancel, disable };
+  return { status, known, enabled, challenge, confirmError, busy, duration, set, load, begin, choose, confirm, clearError, cancel, disable };
 });

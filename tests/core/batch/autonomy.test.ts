@@ -44,7 +44,7 @@ describe('semi-autonomy', () => {
     const { token } = harness.service.autonomy.begin();
     await harness.service.autonomy.confirm(`  ${token}\n`);
     const autonomy = harness.settings.get().autonomy;
-    expect(autonomy).toEqual({ enabled: true, tokenHash: hashToken(token), fingerprint: hashToken(token).slice(0, 12) });
+    expect(autonomy).toMatchObject({ enabled: true, tokenHash: hashToken(token), fingerprint: hashToken(token).slice(0, 12), duration: '1h' });
     expect(JSON.stringify(harness.settings.get())).not.toContain(token);
     expect(JSON.stringify(await harness.records())).not.toContain(token);
   });
