@@ -176,8 +176,10 @@ describe('the batch list with 1,000 batches', () => {
       expect(overflow).toBe(0);
       await screenshot(page, `batch-list-1k-800x600-${colorScheme}`);
       await page.getByTestId('batch-search').fill('npm');
-      await expect.poll(async () => (await page.getByTestId('batch-count').innerText()).includes(' of ')).toBe(true);
-      await expect.poll(async () => page.getByTestId('batch-panel').getAttribute('data-batch-id')).toBe(await selectedRow(page));
+      await expect.poll(async () => (await page.getByTestId('batch-count').innerText()).includes(' of '), { timeout: 10_000 }).toBe(true);
+      // Both sides read on every poll: the selection may still move while the filtered page loads.
+      const panelShowsSelected = async (): Promise<boolean> => (await page.getByTestId('batch-panel').getAttribute('data-batch-id')) === (await selectedRow(page));
+      await expect.poll(panelShowsSelected, { timeout: 10_000 }).toBe(true);
       await screenshot(page, `batch-list-1k-800x600-${colorScheme}-search`);
       await page.context().close();
     }
