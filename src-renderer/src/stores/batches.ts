@@ -16,6 +16,12 @@ export function approvableEntries(batch: Batch): BatchEntry[] {
   return batch.entries.filter((entry) => entry.classification.verdict !== 'deny');
 }
 
+/** `The entry is approved`, `All 3 entries approved`, `2 of 3 entries approved`. */
+function approvedText(approved: number, total: number): string {
+  if (total === 1) return 'The entry is approved';
+  return approved === total ? `All ${total} entries approved` : `${approved} of ${plural(total, 'entry', 'entries')} approved`;
+}
+
 /** Applies a delta to a full batch: its fields, and the entries it names (captures stay as they were). */
 export function applyDelta(batch: Batch, delta: BatchDelta): Batch {
   const changed = new Map(delta.entries.map((entry) => [entry.id, entry]));
@@ -169,10 +175,10 @@ export const useBatchStore = defineStore('batches', () => {
     const batch = await act(batchId, 'approve', options.run ? 'Approve & run failed' : 'Approve failed', () => call('batch:approve', request));
     if (batch) {
       upsert(batch);
-      const what = `${entryIds.length} of ${plural(batch.entries.length, 'entry', 'entries')}`;
-      if (!options.run) toast.success('Approved', `${what} will run once you press Run (R).`);
-      else if (batch.status === 'approved' && batch.queuedBehind) toast.success('Approved and queued', `${what} will run after batch ${shortId(batch.queuedBehind)}, which is ahead in the queue.`);
-      else toast.success('Approved and running', `${what} run now, one at a time.`);
+      const what = approvedText(entryIds.length, batch.entries.length);
+      if (!options.run) toast.success('Approved', `${what}. Press Run (R) to start it.`);
+      else if (batch.status === 'approved' && batch.queuedBehind) toast.success('Approved and queued', `${what}. It runs after batch ${shortId(batch.queuedBehind)}, which is ahead in the queue.`);
+      else toast.success('Approved and running', `${what}. Running now, one entry at a time.`);
     }
     return batch;
   }
