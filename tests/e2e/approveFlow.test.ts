@@ -45,7 +45,7 @@ async function shoot(page: Page, name: string): Promise<void> {
       await page.emulateMedia({ colorScheme: scheme });
       // Colours change with a transition: photograph the theme, not the blend between two.
       // (Spinners animate for ever: only transitions are waited for.)
-      await page.waitForFunction("document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')");
+      await page.waitForFunction(transitionsDone);
       await screenshot(page, `approve-${name}-${width}x${height}-${scheme}`);
     }
   }
@@ -62,6 +62,12 @@ async function mcpClient(home: string): Promise<Client> {
 }
 
 const pill = (page: Page) => page.getByTestId('batch-panel').locator('header [data-testid="status-pill"]');
+
+/** In the page (the page's CSP allows no string eval): no colour transition still running. */
+function transitionsDone(): boolean {
+  const { document } = globalThis as unknown as { document: { getAnimations(): { playState: string; constructor: { name: string } }[] } };
+  return document.getAnimations().every((a) => a.constructor.name !== 'CSSTransition' || a.playState !== 'running');
+}
 
 /** Nothing focused: Enter then belongs to the page, as after creating a batch or clicking its card. */
 async function focusPage(page: Page): Promise<void> {
