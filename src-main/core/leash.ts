@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
-import { createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
+import { BatchError, createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
+import { createBatchListingFromIndex, type BatchListing } from './batch/listing.js';
 import { dataPaths } from './paths.js';
 import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
@@ -61,7 +62,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   // A person is watching the app and `serve`: a tampered trail is set aside and shown there. A CLI
   // run refuses instead, so nothing is moved while nobody looks.
   const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
-  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches } });
+  const rotateAfterBytes = (): number => (settings.get().auditRotateAfterMB ?? 0) * 1024 * 1024;
+  const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches }, rotateAfterBytes });
   const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
       try {
@@ -113,6 +115,14 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
     // were (stricter or equal), and the next change tries again.
     rules.on(() => void batches.rejudgePending().catch(onAuditError));
     const stopWatching = rules.watch();
+    // Retention: at start and once a day while running (a failure is reported, never fatal).
+    const archiveDue = async (): Promise<void> => {
+      const days = settings.get().archiveBatchesAfterDays;
+      if (days) await batches.archiveFinished(days);
+    };
+    await archiveDue().catch(onAuditError);
+    const archiveTimer = setInterval(() => void archiveDue().catch(onAuditError), ARCHIVE_INTERVAL_MS);
+    archiveTimer.unref();
     const policyProblem = rules.list().problem;
     let parser: Promise<BashParser> | undefined;
     return {
@@ -136,6 +146,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       },
       async close() {
         stopWatching();
+        clearInterval(archiveTimer);
         await batches.idle();
         await audit.close();
         process.off('exit', killOnExit);
@@ -148,10 +159,16 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   }
 }
 
+/** How often a running Leash looks for batches to archive (setting `archiveBatchesAfterDays`). */
+const ARCHIVE_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
 /** What a reader beside a running Leash may see: the stored batches, as they are on disk. */
 export interface LeashSnapshot {
   dataDir: string;
-  batches: Batch[];
+  /** Every stored batch, summarised (from the store's index: no batch is read in full for it). */
+  batches: BatchListing;
+  /** One stored batch in full, captures included. Throws BATCH_NOT_FOUND or BATCH_UNREADABLE. */
+  read(id: string): Batch;
   /** Batch files that could not be read (named, left as they are). */
   problems: string[];
 }
@@ -163,11 +180,20 @@ export interface LeashSnapshot {
  * `running` are shown as stored; the next Leash to open the data directory recovers them.
  */
 export async function readLeashSnapshot(dataDir: string): Promise<LeashSnapshot> {
-  const loaded = await createBatchStore(join(dataDir, 'batches')).load({ readOnly: true });
+  const store = createBatchStore(join(dataDir, 'batches'));
+  const loaded = await store.load({ readOnly: true });
+  const problems = loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches')));
   return {
     dataDir,
-    batches: loaded.batches,
-    problems: loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches'))),
+    batches: createBatchListingFromIndex(loaded.listed),
+    read(id) {
+      const read = store.read(id);
+      if (!read.ok) throw new BatchError(read.missing ? 'BATCH_NOT_FOUND' : 'BATCH_UNREADABLE', read.missing ? `no batch with id ${id}` : `batch file ${join(dataDir, 'batches', `${id}.json`)} ${read.message}`);
+      return read.batch;
+    },
+    get problems() {
+      return [...problems, ...store.problems];
+    },
   };
 }
 

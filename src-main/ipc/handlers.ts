@@ -22,6 +22,14 @@ export interface HandlerContext {
 }
 
 /** Network goes with the profile: read-only never has it, full access always does. */
+/**
+ * No directory means the home directory (the form's default); anything else is checked by core
+ * like every other door's: a relative or missing one is CWD_NOT_FOUND, never replaced.
+ */
+function batchDirectory(cwd: string | undefined): string {
+  return cwd === undefined || cwd.trim() === '' ? homedir() : cwd;
+}
+
 function sandboxChoice(profile: ChoosableProfile, network: boolean): SandboxChoice {
   return { profile, network: profile === 'full' || (profile === 'workspace' && network) };
 }
@@ -56,15 +64,14 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'app:emergencyStop': () => batches.emergencyStop(),
     'batch:list': async (query) => batches.list(query),
     'batch:get': async ({ id }) => batches.get(id),
-    'batch:preview': async ({ text }) => {
+    // With the person's rules for the batch's directory: the preview shows the verdicts the batch gets.
+    'batch:preview': async ({ text, cwd }) => {
       const current = settings.get();
-      return previewPaste(text, { engine: leash.engine, parser: await leash.bashParser() }, current);
+      const { userRules } = leash.rules.policyFor(batchDirectory(cwd), current);
+      return previewPaste(text, { engine: leash.engine, parser: await leash.bashParser() }, { ...current, userRules });
     },
     'batch:create': async ({ entries, cwd, reason }) => {
-      // No directory means the home directory (the form's default); anything else is checked by
-      // core like every other door's: a relative or missing one is CWD_NOT_FOUND, never replaced.
-      const dir = cwd === undefined || cwd.trim() === '' ? homedir() : cwd;
-      return batches.create({ entries, cwd: dir, reason, source: 'paste' });
+      return batches.create({ entries, cwd: batchDirectory(cwd), reason, source: 'paste' });
     },
     'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false, run = false }) =>
       batches.approve(id, { entryIds, by: 'manual', sandbox: sandboxChoice(sandbox, network), run }),
@@ -74,7 +81,7 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'batch:dryRun': ({ id, sandbox, network = false }) => batches.dryRun(id, sandbox ? sandboxChoice(sandbox, network) : undefined),
     'batch:stop': ({ id }) => batches.stop(id),
     'batch:output': async ({ id, entryId }) => batches.recentOutput(batches.resolveId(id), entryId),
-    'policy:classify': async ({ command }) => leash.engine.classify({ tool: 'shell', command }, settings.get()),
+    'policy:classify': async ({ command, cwd }) => leash.engine.classify({ tool: 'shell', command }, leash.rules.policyFor(batchDirectory(cwd), settings.get())),
     'autonomy:status': async () => batches.autonomy.status(),
     'autonomy:begin': async () => batches.autonomy.begin(),
     'autonomy:confirm': async ({ token }) => {

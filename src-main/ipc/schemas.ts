@@ -46,7 +46,7 @@ export const requestSchemas = {
     })
     .strict(),
   'batch:get': z.object({ id: idOrPrefix }).strict(),
-  'batch:preview': z.object({ text: z.string().max(1_000_000, 'the pasted text is larger than 1 MB') }).strict(),
+  'batch:preview': z.object({ text: z.string().max(1_000_000, 'the pasted text is larger than 1 MB'), cwd: z.string().max(4096).optional() }).strict(),
   'batch:create': z
     .object({
       entries: z.array(z.object({ command: z.string().max(100_000) }).strict()).max(100),
@@ -83,7 +83,7 @@ export const requestSchemas = {
   'batch:dryRun': z.object({ id, sandbox: z.enum(CHOOSABLE_PROFILES).optional(), network: z.boolean().optional() }).strict(),
   'batch:stop': z.object({ id }).strict(),
   'batch:output': z.object({ id: idOrPrefix, entryId: id }).strict(),
-  'policy:classify': z.object({ command: z.string().max(100_000) }).strict(),
+  'policy:classify': z.object({ command: z.string().max(100_000), cwd: z.string().max(4096).optional() }).strict(),
   'autonomy:status': empty,
   'autonomy:begin': empty,
   'autonomy:confirm': z.object({ token: z.string().max(200) }).strict(),

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src-main/core/batch/index.js';
 import { createHarness } from '../core/batch/harness.js';
 import { connectIpc } from '../support/ipcClient.js';
+import { sandboxTestRoot } from '../support/sandboxTestRoot.js';
 import { auditEvents, killMarked, leashHome, runningAs, spawnLeash, waitFor, waitForOutput, type Spawned } from './support/leashProcess.js';
 
 const started: { spawned: Spawned; marker: string }[] = [];
@@ -35,6 +36,51 @@ describe('leash batches', () => {
     expect(await readFile(join(home, 'audit.jsonl'), 'utf8')).toBe(before);
     expect((await auditEvents(home)).filter((e) => e === 'APP_STARTED')).toHaveLength(1);
   });
+
+  it('lists from the index and shows a finished batch with its output while leash serve holds the data directory, changing no file', async () => {
+    const { home, marker } = await leashHome('leash-batches-serve-index-');
+    const project = await mkdtemp(join(sandboxTestRoot(), 'leash-batches-project-'));
+    const serve = spawnLeash(['serve', '--port', '0'], home);
+    started.push({ spawned: serve, marker });
+    const [url] = await waitForOutput(serve, /http:\/\/127\.0\.0\.1:\d+\/\S+/);
+    const ipc = await connectIpc(url);
+    const created = await ipc.call('batch:create', { entries: [{ command: 'echo from-serve' }, { command: 'echo second' }], cwd: project });
+    if (!created.ok) throw new Error(created.error.message);
+    const id = (created.value as Batch).id;
+    expect((await ipc.call('batch:approve', { id })).ok).toBe(true);
+    expect((await ipc.call('batch:run', { id })).ok).toBe(true);
+    await waitFor(async () => {
+      const got = await ipc.call('batch:get', { id });
+      return got.ok && (got.value as Batch).status === 'completed';
+    }, 30_000);
+    ipc.close();
+    // Serve tells of a change before its write lands: wait until the index holds the finished summary.
+    await waitFor(async () => {
+      const last = (await readFile(join(home, 'batches', 'index.jsonl'), 'utf8')).trim().split('\n').at(-1) as string;
+      return (JSON.parse(last) as { summary?: { status: string } }).summary?.status === 'completed';
+    }, 30_000);
+    const snapshot = async (): Promise<Record<string, string>> => {
+      const files: Record<string, string> = {};
+      // The batches: state files, captures and the index (serve itself still appends to the audit: it seals it).
+      for (const entry of await readdir(join(home, 'batches'), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) files[join(entry.parentPath, entry.name)] = await readFile(join(entry.parentPath, entry.name), 'utf8');
+      }
+      return files;
+    };
+    const before = await snapshot();
+    expect(Object.keys(before)).toContain(join(home, 'batches', 'index.jsonl'));
+
+    const list = spawnLeash(['batches', '--json'], home);
+    expect((await list.exited).code).toBe(0);
+    expect((JSON.parse(list.output()) as { id: string; status: string }[]).map((s) => [s.id, s.status])).toEqual([[id, 'completed']]);
+    const one = spawnLeash(['batches', id.slice(0, 8), '--json'], home);
+    expect((await one.exited).code).toBe(0);
+    expect((JSON.parse(one.output()) as Batch).entries.map((e) => e.stdout?.head)).toEqual(['from-serve\n', 'second\n']);
+    // Read-only: no batch file changed, and the audit has one APP_STARTED (serve's), none from the readers.
+    expect(await snapshot()).toEqual(before);
+    expect((await auditEvents(home)).filter((e) => e === 'APP_STARTED')).toHaveLength(1);
+    expect(serve.child.exitCode).toBeNull();
+  }, 120_000);
 
   it('lists while a leash run holds the audit lock, showing the running batch as it is', async () => {
     const { dir, home, marker } = await leashHome('leash-batches-run-');

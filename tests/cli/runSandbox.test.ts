@@ -72,7 +72,8 @@ describe('leash run and the sandbox', () => {
   });
 
   // Inside a sandbox no further user namespace can be made: to Leash this machine has no working sandbox.
-  const noSandbox = (home: string): string[] => ['bwrap', ...bubblewrapArgs({ writable: [home], hidden: [], network: false, cwd: root })];
+  // The checkout comes back (read-only) over the private /tmp, for a clone that lives there.
+  const noSandbox = (home: string): string[] => ['bwrap', ...bubblewrapArgs({ writable: [home], hidden: [], binds: [{ source: process.cwd(), target: process.cwd() }], network: false, cwd: root })];
 
   it('refuses --yes where no sandbox works, and runs nothing', async () => {
     const home = mkdtempSync(join(root, 'home-'));

@@ -60,7 +60,7 @@ export const FLOWS: Flow[] = [
   {
     name: '(1) runs a safe batch of which git, ls ~/ and cat, and shows the output',
     async run({ page, screenshot }) {
-      // Outside Leash's data directory: reading that one is a credential read, asked for.
+      // Outside Leash's data directory (\`home\`): reading that one is a credential read, asked for.
       const project = await projectDir();
       const notes = join(project, 'notes.txt');
       await writeFile(notes, 'hello from a file Leash read\n');

@@ -2,9 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreviewResult } from '../../src-main/core/intake/pastePreview.js';
 import { openLeash, type Leash } from '../../src-main/core/leash.js';
+import type { Classification } from '../../src-main/core/policy/index.js';
 import { CHANNELS } from '../../src-main/ipc/channels.js';
 import { createHandlers, dispatch, type Handlers } from '../../src-main/ipc/handlers.js';
+
+type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
 let leash: Leash;
 let handlers: Handlers;
@@ -101,5 +105,21 @@ describe('the IPC handler table', () => {
     }
     const home = await dispatch(handlers, 'batch:create', { entries: [{ command: 'echo home' }], cwd: '  ' });
     expect(home).toMatchObject({ ok: true, value: { cwd: (await dispatch(handlers, 'app:info', {}) as { value: { homeDir: string } }).value.homeDir } });
+  });
+
+  it("previews and classifies with the person's rules for the batch's directory, as the batch is judged", async () => {
+    const project = await mkdtemp(join(tmpdir(), 'leash-ipc-project-'));
+    await leash.rules.add({ decision: 'allow', words: ['touch'], scope: 'project', cwd: project, lifetime: 'session' });
+    const verdicts = async (cwd?: string): Promise<unknown> => {
+      const preview = (await dispatch(handlers, 'batch:preview', cwd === undefined ? { text: 'touch notes.txt' } : { text: 'touch notes.txt', cwd })) as Answer<PreviewResult>;
+      if (!preview.ok || !preview.value.ok) throw new Error(JSON.stringify(preview));
+      const shown = Object.values(preview.value.modes).flatMap((mode) => mode.entries.map((entry) => entry.classification.verdict));
+      const classified = (await dispatch(handlers, 'policy:classify', cwd === undefined ? { command: 'touch notes.txt' } : { command: 'touch notes.txt', cwd })) as Answer<Classification>;
+      return { shown, classified: classified.ok ? classified.value.verdict : classified.error.code };
+    };
+    expect(await verdicts(project)).toEqual({ shown: ['allow', 'allow'], classified: 'allow' });
+    expect(await verdicts()).toEqual({ shown: ['ask', 'ask'], classified: 'ask' });
+    const created = await dispatch(handlers, 'batch:create', { entries: [{ command: 'touch notes.txt' }], cwd: project });
+    expect(created).toMatchObject({ ok: true, value: { entries: [{ classification: { verdict: 'allow' } }] } });
   });
 });

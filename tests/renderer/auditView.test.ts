@@ -60,7 +60,7 @@ describe('AuditView', () => {
   });
 
   it('reports an intact trail with its record count and head hash', async () => {
-    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 1234, headSeq: 1234, headHash: HEAD, checkpointLag: 0, sealing: SEALING }));
+    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 1234, headSeq: 1234, headHash: HEAD, checkpointLag: 0, sealing: SEALING, segments: [] }));
     const wrapper = mount(AuditView);
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
@@ -70,7 +70,7 @@ describe('AuditView', () => {
   });
 
   it('names the first bad record: line, reason code and message', async () => {
-    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 42, reason: 'EDITED', message: 'the record does not match its hash' }, sealing: SEALING }));
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 42, reason: 'EDITED', message: 'the record does not match its hash' }, sealing: SEALING, segments: [] }));
     const wrapper = mount(AuditView);
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
@@ -78,6 +78,20 @@ describe('AuditView', () => {
     expect(result.attributes('data-ok')).toBe('false');
     expect(result.text()).toContain('line 42 (seq 42)');
     expect(result.text()).toContain('EDITED the record does not match its hash');
+  });
+
+  it('names the segment of a rotated trail that broke, and how many were checked', async () => {
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 41, firstBad: { seq: 42, line: 7, segment: 'audit.000002.jsonl', reason: 'EDITED', message: 'the record does not match its hash' }, sealing: SEALING, segments: ['audit.000001.jsonl', 'audit.000002.jsonl'] }));
+    const wrapper = mount(AuditView);
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="audit-verify-segment"]').text()).toBe('audit.000002.jsonl');
+    expect(wrapper.get('[data-testid="audit-verify-result"]').text()).toContain('in audit.000002.jsonl at line 7 (seq 42)');
+    fakeIpc.handle('audit:verify', () => ({ ok: true, records: 99, headSeq: 99, headHash: HEAD, checkpointLag: 0, sealing: SEALING, segments: ['audit.000001.jsonl', 'audit.000002.jsonl'] }));
+    await wrapper.get('[data-testid="audit-verify"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="audit-verify-result"]').text()).toContain('99 records, head');
+    expect(wrapper.get('[data-testid="audit-verify-result"]').text()).toContain('across 2 sealed segments and the active log');
   });
 
   it('shows a verification that could not run', async () => {
@@ -96,7 +110,7 @@ describe('AuditView', () => {
       { ok: true as const, record: record(1, { event: 'BATCH_CREATED', batchId: 'b1' }) },
       { ok: true as const, record: record(2, { event: 'ENTRY_FINISHED', batchId: 'b1', command: 'echo changed on disk' }) },
     ]);
-    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 1, firstBad: { seq: 2, line: 2, reason: 'EDITED', message: 'content does not match its hash' }, sealing: SEALING }));
+    fakeIpc.handle('audit:verify', () => ({ ok: false, records: 1, firstBad: { seq: 2, line: 2, reason: 'EDITED', message: 'content does not match its hash' }, sealing: SEALING, segments: [] }));
     await wrapper.get('[data-testid="audit-verify"]').trigger('click');
     await flushPromises();
     expect(fakeIpc.requests('audit:tail').length).toBe(reads + 1);

@@ -68,7 +68,7 @@ describe('NewBatchView', () => {
     expect(wrapper.get('[data-testid="preview-status"]').text()).toContain('Checking');
     expect(wrapper.get('[data-testid="create-batch"]').attributes('disabled')).toBeDefined();
     await vi.waitFor(() => expect(wrapper.findAll('[data-testid="preview-entry"]')).toHaveLength(2));
-    expect(fakeIpc.requests('batch:preview')).toEqual([{ text: '```sh\nls -la\nrm -rf /\n```' }]);
+    expect(fakeIpc.requests('batch:preview')).toEqual([{ text: '```sh\nls -la\nrm -rf /\n```', cwd: '/home/dev' }]);
     const entries = wrapper.findAll('[data-testid="preview-entry"]');
     expect(entries.map((e) => e.get('[data-testid="verdict-badge"]').text())).toEqual(['SAFE', 'BLOCKED']);
     expect(entries[1]!.get('[data-testid="reason-list"]').text()).toContain('RM_RECURSIVE_FORCE');

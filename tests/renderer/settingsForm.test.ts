@@ -94,4 +94,24 @@ describe('SettingsForm', () => {
     await flushPromises();
     expect(wrapper.get('[data-testid="settings-save-state"]').text()).toBe('Not saved: INVALID_PAYLOAD settings:update: patch.maxBatchSize: too big');
   });
+  it('switches retention on with a number of days and a size, validates them, and switches them off again', async () => {
+    const wrapper = mount(SettingsForm, { attachTo: document.body });
+    expect(wrapper.get('[data-testid="setting-archive-days"]').attributes('disabled')).toBeDefined();
+    await wrapper.get('[data-testid="setting-archive-on"]').setValue(true);
+    await wrapper.get('[data-testid="setting-archive-days"]').setValue('0');
+    expect(wrapper.get('#archive-hint').text()).toBe('A whole number of days from 1 to 36,500.');
+    expect(wrapper.get('[data-testid="settings-save"]').attributes('disabled')).toBeDefined();
+    await wrapper.get('[data-testid="setting-archive-days"]').setValue('30');
+    expect(wrapper.get('#archive-hint').text()).toContain('leash batches --archived');
+    await wrapper.get('[data-testid="setting-rotate-on"]').setValue(true);
+    await wrapper.get('[data-testid="setting-rotate-mb"]').setValue('16');
+    await wrapper.get('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(fakeIpc.requests('settings:update').at(-1)).toEqual({ patch: { archiveBatchesAfterDays: 30, auditRotateAfterMB: 16 } });
+
+    await wrapper.get('[data-testid="setting-archive-on"]').setValue(false);
+    await wrapper.get('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(fakeIpc.requests('settings:update').at(-1)).toEqual({ patch: { archiveBatchesAfterDays: null } });
+  });
 });

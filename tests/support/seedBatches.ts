@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBatchStore } from '../../src-main/core/batch/store.js';
 import type { Batch, BatchStatus, EntryStatus } from '../../src-main/core/batch/types.js';
@@ -90,7 +90,7 @@ export async function seedBatches(home: string, count: number, options: { newest
   // A few writes at a time: each is fsync'd, and the disk is shared.
   for (let start = 0; start < batches.length; start += 32) await Promise.all(batches.slice(start, start + 32).map((batch) => store.save(batch)));
   // The templates served their purpose (their audit records stay): the list shows the seeded history alone.
-  const files = await readdir(join(home, 'batches'));
-  for (const template of templates) for (const file of files.filter((f) => f.startsWith(template.id))) await rm(join(home, 'batches', file));
+  for (const template of templates) await store.remove(template.id);
+  await store.close();
   return ids;
 }

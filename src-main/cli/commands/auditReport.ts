@@ -10,10 +10,12 @@ export function formatVerification(result: AuditVerification): string {
   const lines: string[] = [];
   if (result.ok) {
     lines.push(`intact: ${plural(result.records, 'record')}, head ${result.headHash}`);
+    if (result.segments.length > 0) lines.push(`segments: ${plural(result.segments.length, 'sealed segment')} (${result.segments[0]}..${result.segments[result.segments.length - 1]}) and the active log, checked in order as one chain`);
     if (result.checkpointLag > 0) lines.push('note: the last record is not in the head checkpoint yet (a crash between append and checkpoint, or a write in progress); the writer repairs this when it next opens the log');
   } else {
     const { firstBad } = result;
-    const where = firstBad.seq === undefined ? `line ${firstBad.line}` : `record ${firstBad.seq} (line ${firstBad.line})`;
+    const at = firstBad.seq === undefined ? `line ${firstBad.line}` : `record ${firstBad.seq} (line ${firstBad.line})`;
+    const where = firstBad.segment === undefined ? at : `${firstBad.segment}, ${at}`;
     // A torn tail is what a crash leaves, not what an attacker does; say so.
     const label = firstBad.reason === 'TORN' ? 'DAMAGED' : 'TAMPERED';
     lines.push(`${label}: ${where}: ${firstBad.reason} — ${firstBad.message}`, `${plural(result.records, 'record')} verified before it`);

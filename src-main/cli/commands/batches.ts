@@ -1,4 +1,5 @@
-import { createBatchListing } from '../../core/batch/listing.js';
+import { join } from 'node:path';
+import { readArchivedBatches } from '../../core/batch/archive.js';
 import { shortBatchId } from '../../core/batch/shortId.js';
 import { MAX_PAGE_SIZE, type BatchSummary } from '../../core/batch/summary.js';
 import { BATCH_STATUSES, type Batch, type BatchStatus } from '../../core/batch/types.js';
@@ -7,12 +8,14 @@ import { dataDirectory } from '../../core/paths.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
 
-export const usage = `Usage: leash batches [ID] [--search TEXT] [--status S[,S...]] [--limit N] [--json]
+export const usage = `Usage: leash batches [ID] [--archived] [--search TEXT] [--status S[,S...]] [--limit N] [--json]
 Without ID: the stored batches, newest first (--limit, default 50, at most ${MAX_PAGE_SIZE}), each with
 its first command. --search matches an id prefix, or text in the source, working directory or any
 command (plain text, case-insensitive); --status keeps only ${BATCH_STATUSES.join(', ')}.
 With ID (a whole id, or a unique prefix of at least 4 characters such as the 8 the app shows): that
 batch in full, its entries with verdicts, statuses and exit codes (--json: the stored batch).
+--archived: the batches retention moved out of the list (setting archiveBatchesAfterDays), the
+same way; what they did is in the audit trail either way.
 Read-only: it works while the desktop app, \`leash serve\` or \`leash run\` is running, and writes
 nothing (not even to the audit trail). A batch a crash left "running" is recovered (shown as
 interrupted) by the next Leash that opens the data directory.`;
@@ -73,7 +76,7 @@ function details(batch: Batch): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { valued: ['search', 'status', 'limit'], boolean: ['json', 'help'], aliases: { h: 'help', n: 'limit' } });
+  const args = parseArgs(argv, { valued: ['search', 'status', 'limit'], boolean: ['json', 'help', 'archived'], aliases: { h: 'help', n: 'limit' } });
   if (args.flags.has('help')) {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
@@ -83,23 +86,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const query = { search: stringFlag(args, 'search'), status: statuses(stringFlag(args, 'status')), limit: limitOf(stringFlag(args, 'limit')) };
   let snapshot;
   try {
-    snapshot = await readLeashSnapshot(dataDirectory(io.env));
+    const dataDir = dataDirectory(io.env);
+    snapshot = args.flags.has('archived') ? { dataDir, ...(await readArchivedBatches(join(dataDir, 'batches'))) } : await readLeashSnapshot(dataDir);
   } catch (error) {
     await write(io.stderr, `leash batches: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
   // One line per problem (a batch file set aside, an invalid settings field), even with --json.
   for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
-  const listing = createBatchListing(snapshot.batches);
+  const listing = snapshot.batches;
   if (wanted !== undefined) {
-    let id: string;
+    let batch: Batch;
     try {
-      id = listing.resolve(wanted);
+      batch = snapshot.read(listing.resolve(wanted));
     } catch (error) {
       await write(io.stderr, `leash batches: ${(error as { code: string }).code}: ${(error as Error).message}\n`);
       return EXIT.failed;
     }
-    const batch = snapshot.batches.find((b) => b.id === id) as Batch;
     await write(io.stdout, args.flags.has('json') ? `${JSON.stringify(batch, null, 2)}\n` : `${details(batch)}\n`);
     return EXIT.ok;
   }
@@ -107,7 +110,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (args.flags.has('json')) {
     await write(io.stdout, `${JSON.stringify(page.items, null, 2)}\n`);
   } else if (page.total === 0) {
-    await write(io.stdout, listing.size === 0 ? 'no batches\n' : 'no batches match\n');
+    await write(io.stdout, listing.size === 0 ? (args.flags.has('archived') ? 'no archived batches\n' : 'no batches\n') : 'no batches match\n');
   } else {
     const rest = page.total - page.items.length;
     const footer = rest > 0 ? `\n… ${rest} more (--limit N shows up to ${MAX_PAGE_SIZE}; --search and --status narrow the list)` : '';

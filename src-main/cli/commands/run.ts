@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Writable } from 'node:stream';
 import { BatchError, type Batch } from '../../core/batch/index.js';
 import { validateNewBatch, type ValidNewBatch } from '../../core/batch/input.js';
 import { openLeash, type Leash } from '../../core/leash.js';
@@ -198,11 +199,34 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
     if (phase === 'asking') question.abort();
   });
 
+  // Live output keeps pace with its reader: when a stream's buffer is full (`leash run | less`,
+  // a slow pipe), the entry's pipes stop being read until it drains, so the command waits
+  // instead of Leash holding gigabytes for it.
+  const releases = new Map<Writable, () => void>();
+  const follow = (stream: Writable, text: string): void => {
+    if (stream.destroyed || stream.writableEnded) return;
+    let flowing: boolean;
+    try {
+      flowing = stream.write(text);
+    } catch {
+      return;
+    }
+    if (flowing || releases.has(stream)) return;
+    releases.set(stream, leash.batches.holdOutput());
+    const drained = (): void => {
+      stream.off('drain', drained);
+      stream.off('close', drained);
+      releases.get(stream)?.();
+      releases.delete(stream);
+    };
+    stream.on('drain', drained);
+    stream.on('close', drained); // a reader that went away: nothing more to wait for
+  };
   const announced = new Set<string>();
   const off = leash.batches.on((event) => {
     // Only this process's batch exists to follow; before create returns, its id is not known yet.
     if (event.type === 'entry-output' && (current === undefined || event.batchId === current.id)) {
-      void write(json ? io.stderr : event.stream === 'stdout' ? io.stdout : io.stderr, event.text);
+      follow(json ? io.stderr : event.stream === 'stdout' ? io.stdout : io.stderr, event.text);
     } else if (event.type === 'batch-updated' && (current === undefined || event.batch.id === current.id)) {
       for (const entry of event.batch.entries) {
         if (entry.status !== 'running' || announced.has(entry.id)) continue;
@@ -277,6 +301,7 @@ export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitte
   } finally {
     phase = 'done';
     off();
+    for (const release of releases.values()) release();
     await leash.close();
     removeSignals();
   }

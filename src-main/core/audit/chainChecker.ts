@@ -55,6 +55,8 @@ export interface FirstBad {
   seq?: number;
   /** 1-based line; one past the last line for problems at the end (truncation, checkpoint). */
   line: number;
+  /** In a rotated trail: the file the problem is in (a sealed segment or the active log), by name. */
+  segment?: string;
   reason: TamperReason;
   message: string;
 }
@@ -101,6 +103,15 @@ export class ChainChecker {
       this.records = start.link.seq;
       this.goodEnd = start.end;
     }
+  }
+
+  /**
+   * The next lines come from the next file of a rotated trail: the chain goes on (same head),
+   * while byte offsets and line numbers start again at that file's beginning.
+   */
+  startFile(): void {
+    this.goodEnd = 0;
+    if (this.head) this.head = { ...this.head, line: 0 };
   }
 
   /** True between a bad link and `finish`: later lines are evidence, not records to check. */

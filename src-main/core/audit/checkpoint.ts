@@ -21,6 +21,11 @@ export interface AuditCheckpoint {
   sealKeyId?: string;
   sealEpoch?: number;
   sealSeq?: number;
+  /**
+   * In a rotated trail, right after a rotation: the sealed segment (file name) that holds this
+   * record, `offset` being its end there; the active log is empty. Absent: the active log holds it.
+   */
+  segment?: string;
 }
 
 export type CheckpointRead = { kind: 'missing' } | { kind: 'ok'; checkpoint: AuditCheckpoint } | { kind: 'invalid'; message: string };
@@ -68,6 +73,10 @@ export async function readCheckpoint(logPath: string): Promise<CheckpointRead> {
     }
     Object.assign(checkpoint, { sealKeyId, sealEpoch, sealSeq });
   }
+  if (candidate.segment !== undefined) {
+    if (typeof candidate.segment !== 'string' || !/^[^/\\]+$/.test(candidate.segment) || candidate.segment.startsWith('.')) return { kind: 'invalid', message: 'the head checkpoint names an invalid segment' };
+    checkpoint.segment = candidate.segment;
+  }
   return { kind: 'ok', checkpoint };
 }
 
@@ -82,9 +91,10 @@ export async function writeCheckpoint(logPath: string, checkpoint: AuditCheckpoi
   const temporary = `${target}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   try {
-    const { seq, hash, ts, offset, sealKeyId, sealEpoch, sealSeq } = checkpoint;
+    const { seq, hash, ts, offset, sealKeyId, sealEpoch, sealSeq, segment } = checkpoint;
     const fields: Record<string, string | number> = { hash, seq, ts };
     if (offset !== undefined) fields.offset = offset;
+    if (segment !== undefined) fields.segment = segment;
     if (sealKeyId !== undefined && sealEpoch !== undefined && sealSeq !== undefined) Object.assign(fields, { sealEpoch, sealKeyId, sealSeq });
     await handle.writeFile(`${canonicalJson(fields)}\n`);
     await handle.sync();

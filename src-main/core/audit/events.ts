@@ -39,6 +39,8 @@ export const AUDIT_EVENTS = [
   'RULE_REMOVED',
   /** A rule change changed the verdicts of a pending batch (details.entries: entryId, before, after). */
   'BATCH_REJUDGED',
+  /** Finished batches older than the retention setting left the list for the archive (details: count, first/last id, range). */
+  'BATCHES_ARCHIVED',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

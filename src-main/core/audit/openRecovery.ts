@@ -7,6 +7,7 @@ import { AuditError, errnoCode } from './errors.js';
 import { GENESIS_HASH, type AuditEventInput } from './events.js';
 import type { LogScan } from './scanLog.js';
 import { pendingKeyPathFor, sealKeyPathFor } from './sealKeyFile.js';
+import { listSegments } from './segments.js';
 
 /**
  * What to do when the existing log fails verification at open:
@@ -92,6 +93,11 @@ async function quarantine(logPath: string, scan: LogScan, what: string, now: Dat
       if (errnoCode(error) !== 'ENOENT') throw error;
     });
   }
+  // A rotated trail is one chain: its sealed segments go aside with it, keeping their names after
+  // the quarantined log's (`audit.jsonl.tampered-<time>.audit.000001.jsonl`).
+  const segments = await listSegments(logPath);
+  for (const segment of segments) await rename(segment.path, `${target}.${segment.name}`);
+  if (segments.length > 0) details.quarantinedSegments = segments.length;
   await syncDirectory(dirname(logPath));
   return {
     head: { seq: 0, hash: GENESIS_HASH },

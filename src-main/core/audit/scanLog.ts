@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { access, open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { ChainChecker, type ChainLink, type FirstBad } from './chainChecker.js';
 import { readCheckpoint, type AuditCheckpoint, type CheckpointRead } from './checkpoint.js';
 import { errnoCode } from './errors.js';
 import { MAX_LINE_BYTES, readLogLines } from './lineReader.js';
 import { inspectRecordLine } from './recordLine.js';
+import type { AuditRecord } from './events.js';
+import { listSegments, type AuditSegment } from './segments.js';
 import { SealTracker } from './sealTracker.js';
 
 /** An unterminated last line: what a crash in the middle of a write leaves. */
@@ -19,8 +22,12 @@ export interface TornTail {
 
 /** Everything open and verify need to know about a log, read in one streaming pass. */
 export interface LogScan {
-  /** Whether the log file exists (a missing log with a checkpoint means it was deleted). */
+  /** Whether the trail exists: the active log or any sealed segment (a missing log with a checkpoint means it was deleted). */
   exists: boolean;
+  /** Whether the active log file exists (after a rotation that crashed it may not yet). */
+  activeExists: boolean;
+  /** The sealed segments' file names, oldest first (empty for a trail never rotated). */
+  segments: string[];
   /** Records that chain correctly, from the first, before any problem. */
   records: number;
   head: ChainLink | undefined;
@@ -64,10 +71,33 @@ const MAX_PASSES = 20;
  * half written). Read the other way round, an append during the scan would look like tampering.
  */
 export async function scanAuditLog(logPath: string, options: ScanOptions = {}): Promise<LogScan> {
+  const segments = await listSegments(logPath);
   if (options.incremental) {
-    const resumed = await scanFromCheckpoint(logPath);
+    const resumed = await scanFromCheckpoint(logPath, segments);
     if (resumed) return resumed;
   }
+  const seals = new SealTracker(options.verification);
+  const checker = new ChainChecker((record, line) => seals.observe(record, line));
+  const base = { torn: undefined, checkpointLag: 0, seals, incremental: false, segments: segments.map((segment) => segment.name) };
+  // Sealed segments first, in order, as one chain; they are never written again, so a partial
+  // last line there is damage, not a crash to repair.
+  for (const segment of segments) {
+    const handle = await open(segment.path, 'r');
+    try {
+      checker.startFile();
+      const torn = await feed(handle, checker, (await handle.stat()).size);
+      checker.finish();
+      if (torn && !checker.failure) checker.failure = { line: torn.line, reason: 'TORN', message: `the sealed segment ends in a partial line of ${torn.bytes} bytes: segments are complete when sealed, so it was cut or edited` };
+    } finally {
+      await handle.close();
+    }
+    if (checker.failure) {
+      const checkpoint = await readCheckpoint(logPath);
+      return { ...base, exists: true, activeExists: await exists(logPath), records: checker.records, head: checker.head, goodEnd: 0, firstBad: { ...checker.failure, segment: segment.name }, checkpoint };
+    }
+  }
+  checker.startFile();
+  const named = (scan: LogScan): LogScan => (segments.length > 0 && scan.firstBad && scan.firstBad.segment === undefined ? { ...scan, firstBad: { ...scan.firstBad, segment: basename(logPath) } } : scan);
   let handle: FileHandle | undefined;
   try {
     handle = await open(logPath, 'r');
@@ -75,14 +105,12 @@ export async function scanAuditLog(logPath: string, options: ScanOptions = {}): 
     if (errnoCode(error) !== 'ENOENT') throw error;
   }
   if (!handle) {
+    // No active log: a fresh trail, a deleted one, or a rotation that crashed after its rename.
     const checkpoint = await readCheckpoint(logPath);
-    const seals = new SealTracker(options.verification);
-    const scan: LogScan = { exists: false, records: 0, head: undefined, goodEnd: 0, torn: undefined, firstBad: undefined, checkpointLag: 0, checkpoint, seals, incremental: false };
-    return { ...scan, ...compareCheckpoint(new ChainChecker(), checkpoint) };
+    const scan: LogScan = { ...base, exists: segments.length > 0, activeExists: false, records: checker.records, head: checker.head, goodEnd: 0, firstBad: undefined, checkpoint };
+    return named({ ...scan, ...compareCheckpoint(checker, checkpoint) });
   }
   try {
-    const seals = new SealTracker(options.verification);
-    const checker = new ChainChecker((record, line) => seals.observe(record, line));
     let torn: TornTail | undefined;
     let checkpoint: CheckpointRead = { kind: 'missing' };
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
@@ -95,9 +123,9 @@ export async function scanAuditLog(logPath: string, options: ScanOptions = {}): 
       const behind = checkpoint.kind === 'ok' && checkpoint.checkpoint.seq > checker.records;
       if (checker.failure || (!behind && !torn) || (await handle.stat()).size === size) break;
     }
-    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint, seals, incremental: false };
-    if (checker.failure) return scan;
-    return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
+    const scan: LogScan = { ...base, exists: true, activeExists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpoint };
+    if (checker.failure) return named(scan);
+    return named({ ...scan, ...compareCheckpoint(checker, checkpoint, torn) });
   } finally {
     await handle.close();
   }
@@ -106,41 +134,77 @@ export async function scanAuditLog(logPath: string, options: ScanOptions = {}): 
 /**
  * The incremental open: confirm the record the checkpoint names (its bytes end at the
  * checkpoint's offset, it is intact, and its seq, hash and ts are the checkpoint's), then check
- * only what follows it. Costs the same at any history. Returns undefined, for a full scan, when
- * anything about that record cannot be confirmed: the full scan then names the problem.
+ * only what follows it. Costs the same at any history (and any number of sealed segments: they
+ * are not read). The record is in the active log, or, right after a rotation (the checkpoint
+ * names the segment, or a crash came between the rename and the checkpoint), at the end of the
+ * newest segment; the active log is then checked from its start. Returns undefined, for a full
+ * scan, when anything about that record cannot be confirmed: the full scan then names the problem.
  */
-async function scanFromCheckpoint(logPath: string): Promise<LogScan | undefined> {
+async function scanFromCheckpoint(logPath: string, segments: AuditSegment[]): Promise<LogScan | undefined> {
   const checkpoint = await readCheckpoint(logPath);
   if (checkpoint.kind !== 'ok' || checkpoint.checkpoint.offset === undefined) return undefined;
   const mark = checkpoint.checkpoint;
-  const offset = mark.offset as number;
+  const latest = segments[segments.length - 1];
+  let start = 0;
+  let record = mark.segment === undefined ? await recordEndingAt(logPath, mark.offset as number) : undefined;
+  if (record && matches(record, mark)) start = mark.offset as number;
+  else {
+    record = latest && (mark.segment === undefined || mark.segment === latest.name) ? await recordEndingAt(latest.path, mark.offset as number) : undefined;
+    if (!record || !matches(record, mark)) return undefined;
+  }
+  const seals = new SealTracker(undefined, sealPositionOf(mark));
+  const link: ChainLink = { seq: record.seq, hash: record.hash, prevHash: record.prevHash, ts: record.ts, line: start === 0 ? 0 : record.seq };
+  const checker = new ChainChecker((next, line) => seals.observe(next, line), { link, end: start });
+  seals.resumeAfter(record.seq);
+  const base = { checkpointLag: 0, checkpoint, seals, incremental: true, segments: segments.map((segment) => segment.name) };
   let handle: FileHandle;
   try {
     handle = await open(logPath, 'r');
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT' || start !== 0) throw error;
+    return { ...base, exists: true, activeExists: false, records: checker.records, head: checker.head, goodEnd: 0, torn: undefined, firstBad: undefined };
+  }
+  try {
+    const torn = await feed(handle, checker, (await handle.stat()).size);
+    checker.finish();
+    const scan: LogScan = { ...base, exists: true, activeExists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure };
+    if (checker.failure) return scan;
+    return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function matches(record: AuditRecord, mark: AuditCheckpoint): boolean {
+  return record.seq === mark.seq && record.hash === mark.hash && record.ts === mark.ts;
+}
+
+/** The intact record whose line ends at byte `end` of the file at `path`, if there is one. */
+async function recordEndingAt(path: string, end: number): Promise<AuditRecord | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw error;
   }
   try {
-    const size = (await handle.stat()).size;
-    if (size < offset) return undefined;
-    const text = await lineEndingAt(handle, offset);
+    if ((await handle.stat()).size < end) return undefined;
+    const text = await lineEndingAt(handle, end);
     if (text === undefined) return undefined;
     const inspection = inspectRecordLine(text);
-    if (!inspection.ok) return undefined;
-    const record = inspection.record;
-    if (record.seq !== mark.seq || record.hash !== mark.hash || record.ts !== mark.ts) return undefined;
-    const seals = new SealTracker(undefined, sealPositionOf(mark));
-    const link: ChainLink = { seq: record.seq, hash: record.hash, prevHash: record.prevHash, ts: record.ts, line: record.seq };
-    const checker = new ChainChecker((next, line) => seals.observe(next, line), { link, end: offset });
-    seals.resumeAfter(record.seq);
-    const torn = await feed(handle, checker, size);
-    checker.finish();
-    const scan: LogScan = { exists: true, records: checker.records, head: checker.head, goodEnd: checker.goodEnd, torn, firstBad: checker.failure, checkpointLag: 0, checkpoint, seals, incremental: true };
-    if (checker.failure) return scan;
-    return { ...scan, ...compareCheckpoint(checker, checkpoint, torn) };
+    return inspection.ok ? inspection.record : undefined;
   } finally {
     await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { AuditError, errnoCode } from './errors.js';
 import type { AuditRecord } from './events.js';
+import { listSegments, type AuditSegment } from './segments.js';
 
 export type AuditTailEntry =
   | { ok: true; record: AuditRecord }
@@ -14,7 +15,8 @@ const MAX_SHOWN = 200;
 /**
  * The last `count` lines of the log, oldest first, for people to read. Reads backwards from the
  * end, so it costs the same on a huge log as on a small one; it does NOT verify the chain (that
- * is `verifyAudit`). Throws {@link AuditError} `AUDIT_NOT_FOUND` / `AUDIT_UNREADABLE`.
+ * is `verifyAudit`). In a rotated trail the lines run on into the sealed segments before the
+ * active log (newest first) when it holds fewer than `count`. Throws {@link AuditError} `AUDIT_NOT_FOUND` / `AUDIT_UNREADABLE`.
  */
 export async function readAuditTail(logPath: string, count: number): Promise<AuditTailEntry[]> {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
@@ -26,11 +28,27 @@ export async function readAuditTail(logPath: string, count: number): Promise<Aud
     if (code === 'ENOENT') throw new AuditError('AUDIT_NOT_FOUND', `no audit log at ${logPath}`, { path: logPath });
     throw new AuditError('AUDIT_UNREADABLE', `cannot read the audit log ${logPath}: ${code ?? 'EIO'}`, { path: logPath, errno: code });
   }
+  let entries: AuditTailEntry[];
   try {
-    return count === 0 ? [] : toEntries(await readLastLines(handle, count), count);
+    entries = count === 0 ? [] : toEntries(await readLastLines(handle, count), count);
   } finally {
     await handle.close();
   }
+  // A rotated trail goes on in its sealed segments, newest first, until `count` lines are read.
+  if (entries.length < count) {
+    const segments = await listSegments(logPath).catch(() => []);
+    for (let index = segments.length - 1; index >= 0 && entries.length < count; index--) {
+      const older = await open((segments[index] as AuditSegment).path, 'r').catch(() => undefined);
+      if (!older) break;
+      try {
+        const wanted = count - entries.length;
+        entries = [...toEntries(await readLastLines(older, wanted), wanted), ...entries];
+      } finally {
+        await older.close();
+      }
+    }
+  }
+  return entries;
 }
 
 /** Reads whole chunks from the end until they hold `count` complete lines or the file starts. */

@@ -37,6 +37,8 @@ export type AuditVerification =
       /** 1 when the last record is not yet in the head checkpoint (a crash, or a write in progress). */
       checkpointLag: number;
       sealing: SealReport;
+      /** The sealed segments checked before the active log, oldest first (FORMAT.md "Rotation"). */
+      segments: string[];
     }
   | {
       ok: false;
@@ -44,6 +46,7 @@ export type AuditVerification =
       records: number;
       firstBad: FirstBad;
       sealing: SealReport;
+      segments: string[];
     };
 
 export interface VerifyOptions {
@@ -54,8 +57,9 @@ export interface VerifyOptions {
 }
 
 /**
- * Checks the whole audit log at `logPath`, its head checkpoint and its seals in one streaming
- * pass and names the first bad record (see `TamperReason` for the codes). Read-only: it never
+ * Checks the whole audit log at `logPath` (its sealed segments first, in order, when it was
+ * rotated), its head checkpoint and its seals in one streaming pass and names the first bad record
+ * (and, in a rotated trail, the file it is in) (see `TamperReason` for the codes). Read-only: it never
  * repairs. Without a verification key the seals' structure, the sealing key's epoch and the
  * unsealed tail are checked, and their MACs are not (`sealing.verifyKey: 'not-given'`).
  *
@@ -76,9 +80,9 @@ export async function verifyAudit(logPath: string, options: VerifyOptions = {}):
     const evidence = await evidenceOfTrail(logPath, options.history);
     if (evidence.length === 0) throw new AuditError('AUDIT_NOT_FOUND', `no audit log at ${logPath}`, { path: logPath });
     const message = `the audit log and its checkpoint are gone, but ${evidence.join('; ')}: the trail was deleted or moved, every record of it is missing`;
-    return { ok: false, records: 0, firstBad: { line: 1, reason: 'MISSING', message }, sealing };
+    return { ok: false, records: 0, firstBad: { line: 1, reason: 'MISSING', message }, sealing, segments: [] };
   }
-  const fail = (firstBad: FirstBad): AuditVerification => ({ ok: false, records: scan.records, firstBad, sealing });
+  const fail = (firstBad: FirstBad): AuditVerification => ({ ok: false, records: scan.records, firstBad, sealing, segments: scan.segments });
   if (scan.firstBad) return fail(scan.firstBad);
   if (scan.torn) {
     const message = `the last line has no newline (${scan.torn.bytes} bytes, sha256 ${scan.torn.sha256}): a crash in the middle of a write; the writer cuts it off and records that when it next opens the log`;
@@ -96,7 +100,7 @@ export async function verifyAudit(logPath: string, options: VerifyOptions = {}):
     const ids = sealing.keys.map((range) => range.keyId).join(', ') || 'none';
     return fail({ line: headSeq + 1, reason: 'SEAL_KEY_MISMATCH', message: `nothing in this trail is sealed with your verification key (key id ${options.verification.keyId}); the trail's sealing keys: ${ids}. It is the key of another trail, mistyped, or this trail was replaced` });
   }
-  return { ok: true, records: scan.records, headSeq, headHash: scan.head?.hash ?? GENESIS_HASH, checkpointLag: scan.checkpointLag, sealing };
+  return { ok: true, records: scan.records, headSeq, headHash: scan.head?.hash ?? GENESIS_HASH, checkpointLag: scan.checkpointLag, sealing, segments: scan.segments };
 }
 
 function sealReport(

@@ -23,8 +23,8 @@
  * - Opening verifies the whole chain (streaming); crash damage is repaired and recorded in an
  *   `AUDIT_RECOVERED` record; tampering is refused or quarantined (see `TamperedLogPolicy`).
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, chmod, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { CanonicalJsonError } from '../json/canonicalJson.js';
 import type { FirstBad } from './chainChecker.js';
 import { syncDirectory, writeCheckpoint } from './checkpoint.js';
@@ -44,6 +44,7 @@ import type { SealingResolution } from './sealingStart.js';
 import { SEALED, SEALING_STARTED, type SealPosition } from './sealTracker.js';
 import type { LogScan } from './scanLog.js';
 import { evidenceOfTrail, type TrailHistory } from './trailEvidence.js';
+import { listSegments, segmentPathFor } from './segments.js';
 import { scanForVerification } from './verify.js';
 
 export interface AuditWriterOptions {
@@ -71,6 +72,12 @@ export interface AuditWriterOptions {
    * Default false: open costs the same at any history; `verifyAudit` is the full check.
    */
   fullCheck?: boolean;
+  /**
+   * Rotate the active log into a sealed segment (FORMAT.md "Rotation") once it holds at least
+   * this many bytes: read before each record, so a settings change applies at once. 0, negative
+   * or absent: never.
+   */
+  rotateAfterBytes?: () => number;
 }
 
 export interface AuditWriter {
@@ -146,7 +153,11 @@ export async function openAuditWriter(path: string, options: AuditWriterOptions 
     if (!scan.exists || start.head.seq === 0) await syncDirectory(dirname(path));
     const fresh = start.head.seq === 0;
     const position: SealPosition = fresh ? { keyId: undefined, epoch: -1, sealSeq: 0 } : scan.seals.position;
-    const writer = new QueuedAuditWriter(path, handle, lock, { ...start.head, offset: fresh ? 0 : scan.goodEnd, position }, clock, options.onError);
+    // A rotation that crashed after its rename left no active log: open just created it.
+    if (!scan.activeExists) await syncDirectory(dirname(path));
+    const segments = fresh ? [] : await listSegments(path);
+    const rotation = { afterBytes: options.rotateAfterBytes ?? (() => 0), next: (segments[segments.length - 1]?.number ?? 0) + 1 };
+    const writer = new QueuedAuditWriter(path, handle, lock, { ...start.head, offset: fresh ? 0 : scan.goodEnd, position }, clock, options.onError, rotation);
     if (start.recovery) await writer.appendRecovery(start.recovery);
     if (options.sealing) await writer.startSealing(await (sealing as SealingStart).resolve(fresh, clock()), options.sealing.intervalMs ?? DEFAULT_SEAL_INTERVAL_MS);
     return writer;
@@ -188,6 +199,8 @@ interface Queued {
   line: string;
   /** The checkpoint to write once the line is durable (taken when the record got its place). */
   checkpoint: { seq: number; hash: string; ts: string; offset: number; sealKeyId?: string; sealEpoch?: number; sealSeq?: number };
+  /** This record ends the active log: once durable it becomes this sealed segment. */
+  rotateTo?: string;
 }
 
 class QueuedAuditWriter implements AuditWriter {
@@ -209,6 +222,7 @@ class QueuedAuditWriter implements AuditWriter {
     private tip: Tip,
     private readonly clock: () => Date,
     private readonly onError: ((error: AuditError) => void) | undefined,
+    private readonly rotation: { afterBytes: () => number; next: number } = { afterBytes: () => 0, next: 1 },
   ) {}
 
   get head(): { seq: number; hash: string } {
@@ -291,6 +305,7 @@ class QueuedAuditWriter implements AuditWriter {
       this.handle = await open(this.path, 'a', 0o600);
       await syncDirectory(dirname(this.path));
       this.tip = { seq: 0, hash: GENESIS_HASH, offset: 0, position: { keyId: undefined, epoch: -1, sealSeq: 0 } };
+      this.rotation.next = 1; // the segments went aside with the log
       const recovery = await this.appendNow(start.recovery as AuditEventInput);
       this.recovery = recovery;
       if (this.sealer) {
@@ -371,7 +386,8 @@ class QueuedAuditWriter implements AuditWriter {
 
   private afterPlaced(event: AuditEventInput): void {
     if (!this.sealer || event.event === SEALED) return;
-    if (SEAL_AFTER.has(event.event)) return this.sealNow();
+    // A segment ends with a seal: when the log is due to rotate, seal now (the seal rotates it).
+    if (SEAL_AFTER.has(event.event) || this.rotationDue()) return this.sealNow();
     if (this.sealTimer === undefined && !this.closing) {
       this.sealTimer = setTimeout(() => this.sealNow(), this.intervalMs);
       // A pending seal must not keep a CLI process alive; close seals whatever is left.
@@ -398,7 +414,44 @@ class QueuedAuditWriter implements AuditWriter {
     this.tip = { seq: record.seq, hash: record.hash, offset: this.tip.offset + sealed.line.length, position };
     const checkpoint: Queued['checkpoint'] = { seq: record.seq, hash: record.hash, ts: record.ts, offset: this.tip.offset };
     if (position.keyId !== undefined) Object.assign(checkpoint, { sealKeyId: position.keyId, sealEpoch: position.epoch, sealSeq: position.sealSeq });
+    // Decided now, in call order: every record placed after this one goes into the new active log.
+    if (this.rotationDue() && (!this.sealer || record.event === SEALED)) {
+      const rotateTo = basename(segmentPathFor(this.path, this.rotation.next++));
+      this.tip = { ...this.tip, offset: 0 };
+      return { ...sealed, checkpoint, rotateTo };
+    }
     return { ...sealed, checkpoint };
+  }
+
+  private rotationDue(): boolean {
+    const limit = this.rotation.afterBytes();
+    return Number.isFinite(limit) && limit > 0 && this.tip.offset >= limit;
+  }
+
+  /**
+   * Turns the active log into a sealed segment and starts a new, empty one; the chain goes on.
+   * Each step leaves a trail that opens and verifies (tests/core/audit/rotation.test.ts):
+   * 1. the segment is made read-only; 2. renamed (`audit.jsonl` → `audit.000007.jsonl`) and the
+   * directory synced — a crash here leaves no active log and a checkpoint naming the segment's
+   * last record, which open finds at the end of the newest segment; 3. the checkpoint names the
+   * segment; 4. the new active log is created and the directory synced.
+   */
+  private async rotate({ record, checkpoint, rotateTo }: Queued): Promise<void> {
+    const directory = dirname(this.path);
+    const target = `${directory}/${rotateTo as string}`;
+    try {
+      await this.handle.close();
+      // Never over another file: a segment of that number would be a trail we did not write.
+      if (await access(target).then(() => true, () => false)) throw Object.assign(new Error(`${rotateTo} already exists`), { code: 'EEXIST' });
+      await chmod(this.path, 0o400);
+      await rename(this.path, target);
+      await syncDirectory(directory);
+      await writeCheckpoint(this.path, { ...checkpoint, segment: rotateTo });
+      this.handle = await open(this.path, 'a', 0o600);
+      await syncDirectory(directory);
+    } catch (error) {
+      throw this.fail(record, `rotate the log into ${rotateTo} after`, error);
+    }
   }
 
   /**
@@ -412,7 +465,7 @@ class QueuedAuditWriter implements AuditWriter {
       await this.writeLine(sealed);
       await after?.();
     });
-    const checkpointed = durable.then(() => this.checkpoint(sealed));
+    const checkpointed = durable.then(() => this.checkpoint(sealed)).then(() => (sealed.rotateTo ? this.rotate(sealed) : undefined));
     this.queue = checkpointed.catch(() => undefined);
     // A checkpoint failure has no caller left to reject (the record itself is safe); it fails
     // the writer for later appends and is reported to onError now.

@@ -18,6 +18,8 @@ export type BatchErrorCode =
   /** File changes (a patch entry) are only ever approved by a person. */
   | 'PATCH_NEEDS_PERSON'
   | 'STORE_FAILED'
+  /** A stored batch file that no longer loads (it was set aside, and is no longer listed). */
+  | 'BATCH_UNREADABLE'
   /** The chosen sandbox cannot be applied (an unsafe workspace root); nothing was approved. */
   | 'SANDBOX_REFUSED'
   /** Something that must run sandboxed (autonomy) was asked for where no sandbox works. */

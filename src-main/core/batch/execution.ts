@@ -5,6 +5,7 @@ import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../
 import { runPatchEntry } from './patchEntry.js';
 import { explainSandboxDenial } from '../sandbox/denialHint.js';
 import { DEFAULT_SANDBOX_CHOICE } from '../sandbox/entrySandbox.js';
+import { explainGitOverride, gitDirectories, repositoryGitOverrides } from '../sandbox/gitDrivers.js';
 import { withGitSafety } from '../sandbox/gitSafety.js';
 import type { EntrySandbox } from '../sandbox/profiles.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
@@ -57,6 +58,12 @@ export interface Execution {
   dequeue(batchId: string): boolean;
   /** The end of the running entry's live output, for a page that (re)connects mid-run. */
   recentOutput(entryId: string): RecentOutput | undefined;
+  /**
+   * Holds live output: while any hold is taken, the running entry's (and each next entry's)
+   * output pipes are not read, so the command blocks on a full pipe. Returns the release
+   * (idempotent). A kill reads on regardless, so a stop never waits for a hold.
+   */
+  holdOutput(): () => void;
 }
 
 /** How much live output of the running entry is kept for pages that connect late. */
@@ -85,6 +92,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
   let emergency: string | undefined;
   let loop: Promise<void> = Promise.resolve();
   let running = false;
+  let holds = 0;
 
   const setEntry = (batchId: string, entryId: string, status: EntryStatus, patch: Partial<BatchEntry> = {}): Promise<Batch> =>
     state.change(batchId, (batch) => {
@@ -172,15 +180,21 @@ export function createExecution(deps: ExecutionDeps): Execution {
     const { shell, env: inherited, withheld } = deps.environment();
     // Batch files from before sandboxes existed get what they would get today.
     const sandbox: EntrySandbox = entry.sandbox ?? deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE);
-    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
-    if (!wrapped.ok) {
-      // Fail closed: an entry never runs with less protection than it was approved with.
-      const note = `not run: ${wrapped.message}`;
-      await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: wrapped.code, message: wrapped.message } });
+    // Fail closed: an entry never runs with less protection than it was approved with.
+    const skip = async (refusal: { code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string }): Promise<false> => {
+      const note = `not run: ${refusal.message}`;
+      await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: refusal.code, message: refusal.message } });
       await audit.append({ event: 'ENTRY_SKIPPED', ...entryAudit(batch, entry), reason: note, details: { sandbox: sandbox.profile } });
       return false;
-    }
-    const env = sandbox.gitConfig.length > 0 ? withGitSafety(inherited) : inherited;
+    };
+    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
+    if (!wrapped.ok) return skip(wrapped);
+    // Git on the policy's allow: the programs this repository's configuration names are read now
+    // (an earlier entry may have changed them since approval) and forced off by name.
+    const git = sandbox.gitConfig.length > 0 ? await repositoryGitOverrides(gitDirectories(entry.cwd, entry.classification.commands ?? []), inherited) : null;
+    if (git?.ok === false) return skip({ code: 'SANDBOX_REFUSED', message: git.message });
+    const repositoryOverrides = git?.ok ? git.overrides : [];
+    const env = git ? withGitSafety(inherited, repositoryOverrides) : inherited;
     recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
     // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
@@ -194,7 +208,13 @@ export function createExecution(deps: ExecutionDeps): Execution {
           cwd: entry.cwd,
           timeoutMs: entry.timeoutMs,
           withheldEnv: withheld,
-          sandbox: { profile: sandbox.profile, network: sandbox.network, writable: sandbox.writable, gitSafeConfig: sandbox.gitConfig.length > 0 },
+          sandbox: {
+            profile: sandbox.profile,
+            network: sandbox.network,
+            writable: sandbox.writable,
+            gitSafeConfig: sandbox.gitConfig.length > 0,
+            ...(repositoryOverrides.length > 0 ? { gitRepositoryOverrides: repositoryOverrides.map(([key, value]) => `${key}=${value}`) } : {}),
+          },
         },
       }),
     ]);
@@ -225,6 +245,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       },
     );
     current = { batchId: batch.id, entryId: entry.id, process };
+    if (holds > 0) process.pause();
     if (emergency !== undefined) void process.kill('cancelled');
     const result = await process.result;
     current = undefined;
@@ -232,8 +253,11 @@ export function createExecution(deps: ExecutionDeps): Execution {
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
     const context = deps.sandbox.context();
+    const stderrText = `${result.stderr.head}\n${result.stderr.tail}`;
     const sandboxHint =
-      status === 'error' ? explainSandboxDenial(sandbox, `${result.stderr.head}\n${result.stderr.tail}`, { hidden: [...context.statePaths, ...context.credentialPaths] }) : null;
+      status === 'error'
+        ? (explainGitOverride(repositoryOverrides, stderrText) ?? explainSandboxDenial(sandbox, stderrText, { hidden: [...context.statePaths, ...context.credentialPaths] }))
+        : null;
     const stored = setEntry(batch.id, entry.id, status, {
       sandboxHint,
       exitCode: result.exitCode,
@@ -400,7 +424,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       emergency = reason;
       // Between ENTRY_STARTED and the spawn there is no process yet; runEntry kills it as soon as
       // it exists (it checks `emergency`), and the report still names the entry.
-      const starting = state.all().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
+      const starting = state.active().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
       const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
       // Every queued batch is cancelled: none is left waiting behind another, so none is re-pointed.
@@ -411,6 +435,17 @@ export function createExecution(deps: ExecutionDeps): Execution {
     idle: () => loop,
     isQueued: (batchId) => queue.includes(batchId),
     dequeue: takeOut,
+    holdOutput() {
+      holds++;
+      if (holds === 1) current?.process.pause();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        if (holds === 0) current?.process.resume();
+      };
+    },
     recentOutput: (entryId) => (recent?.entryId === entryId ? structuredClone(recent.output) : undefined),
   };
 }

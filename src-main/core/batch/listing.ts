@@ -1,7 +1,7 @@
 import { BatchError } from './errors.js';
 import { resolveBatchId } from './shortId.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, summarize, type BatchListQuery, type BatchPage, type BatchSummary } from './summary.js';
-import { BATCH_STATUSES, type Batch } from './types.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, summarize, type BatchListQuery, type BatchPage, type BatchSummary, type IndexedBatch } from './summary.js';
+import { BATCH_STATUSES, type Batch, type BatchStatus } from './types.js';
 
 /** The longest search text: a search is typed (or pasted) by a person, not a document. */
 export const MAX_SEARCH_CHARS = 200;
@@ -14,17 +14,19 @@ export const MAX_SEARCH_CHARS = 200;
  */
 export interface BatchListing {
   put(batch: Batch): void;
+  /** Drops a batch from the list (removed from the store); false if it was not listed. */
+  remove(id: string): boolean;
   list(query?: BatchListQuery): BatchPage;
+  /** The ids of the listed batches in one of these statuses, newest first. */
+  ids(statuses: readonly BatchStatus[]): string[];
+  /** The summaries of the listed batches in one of these statuses, newest first. */
+  summaries(statuses: readonly BatchStatus[]): BatchSummary[];
   /** The whole id `idOrPrefix` names (see resolveBatchId). */
   resolve(idOrPrefix: string): string;
   readonly size: number;
 }
 
-interface Listed {
-  summary: BatchSummary;
-  /** Source, cwd and every entry's command, lower-cased, NUL-separated (so no match spans two fields). */
-  text: string;
-}
+type Listed = IndexedBatch;
 
 /** Newest first: createdAt descending, then id descending (ids break ties between batches of the same millisecond). */
 function before(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): boolean {
@@ -33,13 +35,17 @@ function before(a: { createdAt: string; id: string }, b: { createdAt: string; id
 
 /** Pages hand out the summaries themselves: frozen, so no caller can change what the next one is told. */
 function frozenSummary(batch: Batch): BatchSummary {
-  const summary = summarize(batch);
+  return freeze(summarize(batch));
+}
+
+function freeze(summary: BatchSummary): BatchSummary {
   Object.freeze(summary.verdicts);
   Object.freeze(summary.entryStatuses);
   return Object.freeze(summary);
 }
 
-function searchableText(batch: Batch): string {
+/** What the list search looks in for a batch (see BatchListQuery.search); the index stores it. */
+export function searchableText(batch: Batch): string {
   return [batch.source, batch.cwd, ...batch.entries.map((e) => e.command)].join('\u0000').toLowerCase();
 }
 
@@ -75,9 +81,16 @@ export function checkQuery(query: BatchListQuery): { search: string; status: Set
 }
 
 export function createBatchListing(initial: Iterable<Batch>): BatchListing {
+  const items: IndexedBatch[] = [];
+  for (const batch of initial) items.push({ summary: summarize(batch), text: searchableText(batch) });
+  return createBatchListingFromIndex(items);
+}
+
+/** The same listing, from summaries as the store's index holds them (no batch read in full). */
+export function createBatchListingFromIndex(initial: Iterable<IndexedBatch>): BatchListing {
   const listed = new Map<string, Listed>();
+  for (const item of initial) listed.set(item.summary.id, { summary: freeze(item.summary), text: item.text });
   /** Ids, newest first. */
-  for (const batch of initial) listed.set(batch.id, { summary: frozenSummary(batch), text: searchableText(batch) });
   const order = [...listed.keys()].sort((a, b) => (before(listed.get(a)!.summary, listed.get(b)!.summary) ? -1 : 1));
 
   /** Index of the first id that sorts after `position` (binary search: order is sorted). */
@@ -103,6 +116,18 @@ export function createBatchListing(initial: Iterable<Batch>): BatchListing {
       // New batches are nearly always the newest: the insert is at the front, found in O(log n).
       const at = firstAfter(batch);
       order.splice(at, 0, batch.id);
+    },
+    remove(id) {
+      if (!listed.delete(id)) return false;
+      order.splice(order.indexOf(id), 1);
+      return true;
+    },
+    ids(statuses) {
+      return this.summaries(statuses).map((summary) => summary.id);
+    },
+    summaries(statuses) {
+      const wanted = new Set(statuses);
+      return order.map((id) => listed.get(id)!.summary).filter((summary) => wanted.has(summary.status));
     },
     list(query = {}) {
       const { search, status, after, limit } = checkQuery(query);

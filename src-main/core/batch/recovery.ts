@@ -39,7 +39,7 @@ export async function withdrawApproval(state: BatchState, audit: AuditWriter, id
  * Each is audited.
  */
 export async function recoverBatches(state: BatchState, audit: AuditWriter, now: () => Date): Promise<void> {
-  for (const batch of state.all()) {
+  for (const batch of state.active()) {
     if (batch.status === 'running') await recoverRunning(state, audit, batch, now);
     else if (batch.status === 'approved') await withdrawApproval(state, audit, batch.id, APPROVED_NOT_RUN_NOTE);
   }

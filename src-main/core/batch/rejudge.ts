@@ -3,6 +3,7 @@ import { approvedInAdvance } from '../rules/approvedInAdvance.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Classification, PolicySettings } from '../policy/types.js';
 import type { BatchState } from './state.js';
+import type { EntrySandbox } from '../sandbox/profiles.js';
 import type { Batch, BatchEntry } from './types.js';
 
 export interface RejudgeDeps {
@@ -10,6 +11,10 @@ export interface RejudgeDeps {
   engine: PolicyEngine;
   audit: Pick<AuditWriter, 'append'>;
   policyFor(cwd: string): PolicySettings;
+  /** The ids of every pending batch (the list knows them; most are not in memory). */
+  pendingIds(): string[];
+  /** The sandbox an entry would get if approved as proposed (shown before approval), for its new verdict. */
+  preview(entry: BatchEntry): EntrySandbox;
 }
 
 /** A rule or pattern allowed it: approval given in advance, not a finding that it only reads. */
@@ -21,11 +26,13 @@ export function allowedInAdvance(classification: Classification): boolean {
  * Classifies every shell entry of every pending batch again (the person's rules changed), so
  * what the card shows, what autonomy sees and what `approve` blocks follow the rules in force.
  * Batches already approved keep the verdicts the person approved. Each batch whose verdicts
- * changed is stored and audited (`BATCH_REJUDGED`, with each entry's verdict before and after).
+ * changed is stored and audited (`BATCH_REJUDGED`, with each entry's verdict before and after),
+ * with the sandbox each re-judged entry would now get.
  */
 export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
   const changed: Batch[] = [];
-  for (const batch of deps.state.all()) {
+  for (const id of deps.pendingIds()) {
+    const batch = deps.state.get(id);
     if (batch.status !== 'pending') continue;
     const next = new Map<string, Classification>();
     for (const entry of batch.entries) {
@@ -44,7 +51,10 @@ export async function rejudgePending(deps: RejudgeDeps): Promise<Batch[]> {
       if (b.status !== 'pending') return;
       for (const entry of b.entries) {
         const classification = next.get(entry.id);
-        if (classification && entry.status === 'pending') entry.classification = classification;
+        if (!classification || entry.status !== 'pending') continue;
+        entry.classification = classification;
+        // A rule that now allows it changes the sandbox it would run in: the card shows the new one.
+        entry.sandbox = deps.preview(entry);
       }
     });
     changed.push(updated);

@@ -12,11 +12,12 @@ import type { SandboxRuntime } from '../sandbox/runtime.js';
 import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
+import { ARCHIVABLE_STATUSES, archiveBatches, selectArchivable } from './archive.js';
 import { createExecution, leaveQueue, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
-import { createBatchListing } from './listing.js';
+import { createBatchListingFromIndex } from './listing.js';
 import { allowedInAdvance, rejudgePending } from './rejudge.js';
 import { validateRejectionMessage } from './rejection.js';
 import { createBatchState } from './state.js';
@@ -111,6 +112,12 @@ export interface BatchService {
   whenSettled(id: string): Promise<Batch>;
   /** The end of a running entry's live output (nothing once it finished: its capture is stored). */
   recentOutput(id: string, entryId: string): RecentOutput;
+  /**
+   * Backpressure for a consumer of `entry-output` that cannot keep up (a CLI piped into a slow
+   * reader): until the returned release is called, running entries' output is not read and the
+   * commands block on their full pipes. Holds nest; a stop still kills at once.
+   */
+  holdOutput(): () => void;
   on(listener: (event: BatchEvent) => void): () => void;
   readonly autonomy: AutonomyControl;
   /** Waits for running work and pending writes (used on quit after a stop). */
@@ -120,7 +127,18 @@ export interface BatchService {
    * are now allowed. Returns the batches whose classifications changed.
    */
   rejudgePending(): Promise<Batch[]>;
-  /** Problems found while loading, one line each (batch files set aside). */
+  /**
+   * Deletes a finished batch from the store and the list (its audit records stay).
+   * Refused with ILLEGAL_TRANSITION for a batch that has not finished. Emits no event.
+   */
+  remove(id: string): Promise<void>;
+  /**
+   * Retention: moves finished batches settled more than `olderThanDays` days ago (archive.ts says
+   * which statuses) out of the list into the archive, recorded as one `BATCHES_ARCHIVED`.
+   * Resolves with the ids moved (none: nothing recorded).
+   */
+  archiveFinished(olderThanDays: number): Promise<string[]>;
+  /** Problems found while loading, one line each (batch files set aside, the index rebuilt), and since (a file found bad when read). */
   readonly problems: readonly string[];
   /** The batch files that did not load and were set aside (this start or an earlier one). */
   readonly setAside: readonly SetAsideBatchFile[];
@@ -136,16 +154,28 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const { audit, settings, engine } = deps;
   const policyFor = deps.policyFor ?? (() => settings.get());
   const workspaceSandbox = deps.workspaceSandbox ?? (() => deps.sandbox.available);
+  // Summaries from the index, and in full only what recovery needs (approved and running batches).
   const loaded = await deps.store.load();
-  const problems = loaded.setAside.map((file) => describeSetAside(file, deps.store.dir));
-  const state = createBatchState(deps.store, loaded.batches, now);
-  await recoverBatches(state, audit, now);
-  // The state holds these same objects (recovery changed them in place): no copies at start.
+  const problems = [...loaded.setAside.map((file) => describeSetAside(file, deps.store.dir)), ...loaded.problems];
+  const state = createBatchState(deps.store, loaded.active, now);
   // Registered before anyone else listens: a listener told of a change finds it listed already.
-  const listing = createBatchListing(loaded.batches);
+  const listing = createBatchListingFromIndex(loaded.listed);
   state.on((event) => {
     if (event.type === 'batch-updated') listing.put(event.batch);
   });
+  await recoverBatches(state, audit, now);
+  /** A batch whose file no longer loads drops out of the list (the store set the file aside). */
+  const read = (id: string): Batch => {
+    try {
+      return state.get(id);
+    } catch (error) {
+      if (error instanceof BatchError && error.code === 'BATCH_UNREADABLE') {
+        listing.remove(id);
+        problems.push(error.message);
+      }
+      throw error;
+    }
+  };
 
   const environment = (): { shell: string; env: Record<string, string | undefined>; withheld: string[] } => {
     const current = settings.get();
@@ -274,14 +304,29 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     });
 
   return {
-    problems,
+    get problems() {
+      return [...problems, ...deps.store.problems];
+    },
     setAside: loaded.setAside,
     autonomy,
     list: (query) => listing.list(query),
-    get: (idOrPrefix) => state.get(listing.resolve(idOrPrefix)),
+    get: (idOrPrefix) => read(listing.resolve(idOrPrefix)),
     resolveId: (idOrPrefix) => listing.resolve(idOrPrefix),
     on: (listener) => state.on(listener),
     whenSettled,
+    holdOutput: () => execution.holdOutput(),
+    async archiveFinished(olderThanDays) {
+      const due = selectArchivable(listing.summaries(ARCHIVABLE_STATUSES), olderThanDays, now());
+      if (due.length === 0) return [];
+      // A write still queued for one of them would land after the move and bring it back.
+      await state.flush();
+      const moved = await archiveBatches(deps.store, due, audit, { olderThanDays });
+      for (const id of moved) {
+        state.forget(id);
+        listing.remove(id);
+      }
+      return moved;
+    },
     recentOutput(id, entryId) {
       if (!state.get(id).entries.some((e) => e.id === entryId)) throw new BatchError('ENTRY_NOT_FOUND', `batch ${id} has no entry ${entryId}`);
       return execution.recentOutput(entryId) ?? { chunks: [], truncated: false };
@@ -360,7 +405,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     },
     approve,
     async rejudgePending() {
-      const changed = await rejudgePending({ state, engine, audit, policyFor });
+      const changed = await rejudgePending({ state, engine, audit, policyFor, pendingIds: () => listing.ids(['pending']), preview: (entry) => deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE) });
       const after: Batch[] = [];
       for (const batch of changed) after.push(await maybeRunAutonomously(batch));
       return after;
@@ -445,6 +490,16 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     async idle() {
       await execution.idle();
       await state.flush();
+      // Releases the index file; a later write opens it again.
+      await deps.store.close();
+    },
+    async remove(id) {
+      const batch = read(id);
+      if (!isTerminal(batch.status)) throw new BatchError('ILLEGAL_TRANSITION', `batch ${id} is ${batch.status}; only a finished batch can be removed`);
+      await state.flush();
+      await deps.store.remove(id);
+      state.forget(id);
+      listing.remove(id);
     },
   };
 }

@@ -1,9 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFileSync, renameSync, statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
+import type { CapturedStream } from '../runner/types.js';
+import { createIndexAppender, INDEX_FILE, indexText, readIndex } from './batchIndex.js';
 import { BatchError } from './errors.js';
-import { parseBatchFile } from './fileSchema.js';
-import type { Batch } from './types.js';
+import { captureFileSchema, describeIssues, parseBatchFile, type FileStamp, type IndexLine } from './fileSchema.js';
+import { searchableText } from './listing.js';
+import { summarize, type IndexedBatch } from './summary.js';
+
+export type { IndexedBatch } from './summary.js';
+import { isTerminal, type Batch, type BatchEntry, type BatchStatus } from './types.js';
 
 /** A batch file that did not load: renamed out of the way so it neither blocks nor is lost. */
 export interface SetAsideBatchFile {
@@ -17,50 +24,68 @@ export interface SetAsideBatchFile {
   message: string;
 }
 
+export interface LoadedBatches {
+  /** Every stored batch, summarised, from the index (and from the files the index could not vouch for). */
+  listed: IndexedBatch[];
+  /** In full: the batches that were approved or running when the last process stopped (recovery takes them). */
+  active: Batch[];
+  setAside: SetAsideBatchFile[];
+  /** The index rebuilt or out of step with the files, one line each for a person. */
+  problems: string[];
+}
+
+export type ReadBatch = { ok: true; batch: Batch } | { ok: false; missing: boolean; message: string };
+
 /**
- * Batches on disk, one JSON file each, written atomically (temp file, fsync, rename, fsync of the
- * directory) so a crash leaves either the old or the new version, never half of one.
+ * Batches on disk. Each batch's state is one JSON file (`<id>.json`, without captured output),
+ * rewritten atomically on each change; each finished entry's captured output is written once, to
+ * `captures/<batch id>/<entry id>.json`; and `index.jsonl` holds the summaries the list shows,
+ * so a start reads one file rather than every batch. Bytes written per batch are its output plus
+ * a small state file per change. Files of the earlier layout (captures inside the batch file)
+ * load as they are and move their captures out when next saved.
+ *
+ * The index is trusted only where a wrong answer is harmless: before a batch file is touched,
+ * its id is marked `unsettled` (fsync'd), and the summary follows the file, so a crash at any
+ * point leaves either a summary that matches the file or a mark that says "read the file". A
+ * batch approved or running per the index is always read in full at start (recovery needs it).
  */
 export interface BatchStore {
   /**
-   * Every batch file that passes the schema. A file that is not JSON, not a batch, or whose id
-   * is not its name is renamed `<name>.bad-<time>` and reported; files set aside at an earlier
-   * start are reported again (with `movedTo: null`) until a person removes them.
+   * The summaries of every batch, the full batches recovery needs, and what was wrong. A batch
+   * file that is not JSON, not a batch, or whose id is not its name is renamed
+   * `<name>.bad-<time>` and reported; files set aside at an earlier start are reported again
+   * (with `when: 'earlier'`) until a person removes them. An index that is missing, unreadable or
+   * out of step with the files is rebuilt from them (with a problem line, except on the first
+   * start over the earlier layout, which had no index).
    *
-   * `readOnly` changes nothing on disk (no directory created, no leftover temporary file
-   * removed, a bad file reported but left where it is): for readers beside a running Leash,
-   * whose temporary file may be about to be renamed into place.
+   * `readOnly` changes nothing on disk (no directory created, no leftover removed, no index
+   * repaired, a bad file reported but left where it is): for readers beside a running Leash.
    */
-  load(options?: { readOnly?: boolean }): Promise<{ batches: Batch[]; setAside: SetAsideBatchFile[] }>;
+  load(options?: { readOnly?: boolean }): Promise<LoadedBatches>;
+  /** One batch in full, captures included (synchronous: one small set of files, read on demand). */
+  read(id: string): ReadBatch;
   readonly dir: string;
   save(batch: Batch): Promise<void>;
+  /** Deletes a batch's files and drops it from the index (retention, seeding). */
+  remove(id: string): Promise<void>;
+  /** Problems met reading batches on demand (a capture file set aside), one line each. */
+  readonly problems: readonly string[];
+  /** Bytes this store has written so far (batch files, capture files, index lines). */
+  readonly bytesWritten: number;
+  /** Closes the index file. */
+  close(): Promise<void>;
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The directory, inside the store's, that holds each batch's capture files. */
+export const CAPTURES_DIR = 'captures';
+/** Entry ids that can name a capture file; any other entry keeps its capture inline. */
+const ENTRY_FILE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/** Read in full at every start: recovery turns them into interrupted or pending batches. */
+const IN_FLIGHT: ReadonlySet<BatchStatus> = new Set(['approved', 'running']);
 
-async function writeAtomically(dir: string, name: string, content: string): Promise<void> {
-  const temp = join(dir, `.${name}.${randomUUID()}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, join(dir, name));
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  const directory = await open(dir, 'r');
-  try {
-    await directory.sync();
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic.
-  } finally {
-    await directory.close();
-  }
+function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 /** `2025-01-02T03-04-05-678Z`: a timestamp that is safe in a file name on every platform. */
@@ -70,75 +95,261 @@ function fileTime(date: Date): string {
 
 const SET_ASIDE = /\.json\.bad-[0-9TZ-]+$/;
 
+/** The file's size and modification time, or undefined when it cannot be stat'd. */
+function stampOf(path: string): FileStamp | undefined {
+  try {
+    const stats = statSync(path);
+    return { size: stats.size, mtimeMs: stats.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+/** Which captures an entry carries: changes only if its output changed (it never does once finished). */
+function captureKey(entry: BatchEntry): string {
+  const part = (stream: CapturedStream | null): string => (stream ? `${stream.sha256}:${stream.bytes}:${stream.truncated}` : '-');
+  return `${part(entry.stdout)}|${part(entry.stderr)}`;
+}
+
 export function createBatchStore(dir: string, options: { now?: () => Date } = {}): BatchStore {
   const now = options.now ?? (() => new Date());
+  const indexPath = join(dir, INDEX_FILE);
+  const appender = createIndexAppender(indexPath);
+  let readOnly = false;
+  let bytesWritten = 0;
+  const problems: string[] = [];
+  /** What the index holds for each batch this store knows: its status, and whether its search text was written. */
+  const indexed = new Map<string, { status: BatchStatus; text: boolean }>();
+  /** Entry id → the captures on disk in its capture file. */
+  const captured = new Map<string, string>();
+  const captureDirs = new Set<string>();
   let ready: Promise<unknown> | undefined;
   const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true, mode: 0o700 }));
-  const readBatch = async (file: string): Promise<{ ok: true; batch: Batch } | { ok: false; message: string }> => {
+  const captureDir = (batchId: string): string => join(dir, CAPTURES_DIR, batchId);
+  const capturePath = (batchId: string, entryId: string): string => join(captureDir(batchId), `${entryId}.json`);
+
+  /** Fills in the captures of entries whose output is in capture files. */
+  const readCaptures = (batch: Batch): void => {
+    for (const entry of batch.entries as (BatchEntry & { capture?: 'file' })[]) {
+      if (entry.capture !== 'file') continue;
+      delete entry.capture;
+      const path = capturePath(batch.id, entry.id);
+      let problem: string;
+      try {
+        const parsed = captureFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+        if (parsed.success && parsed.data.batchId === batch.id && parsed.data.entryId === entry.id) {
+          entry.stdout = parsed.data.stdout as CapturedStream | null;
+          entry.stderr = parsed.data.stderr as CapturedStream | null;
+          captured.set(entry.id, captureKey(entry));
+          continue;
+        }
+        problem = parsed.success ? 'belongs to another entry' : `is not a valid capture file (${describeIssues(parsed.error)})`;
+      } catch (error) {
+        problem = error instanceof SyntaxError ? `is not JSON (${error.message})` : `cannot be read (${errorCode(error)})`;
+      }
+      let where = '';
+      if (!readOnly && !problem.startsWith('cannot be read')) {
+        const movedTo = `${path}.bad-${fileTime(now())}`;
+        try {
+          renameSync(path, movedTo);
+          where = `; it was set aside as ${movedTo}`;
+        } catch {
+          // Left where it is: the output stays missing from the batch, and the file is not lost.
+        }
+      }
+      problems.push(`capture file ${path} ${problem}${where}: entry ${entry.id} is shown without its output`);
+    }
+  };
+
+  const readBatchFile = (file: string, withCaptures: boolean): { ok: true; batch: Batch } | { ok: false; missing: boolean; message: string } => {
     let text: string;
     try {
-      text = await readFile(join(dir, file), 'utf8');
+      text = readFileSync(join(dir, file), 'utf8');
     } catch (error) {
-      return { ok: false, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+      return { ok: false, missing: errorCode(error) === 'ENOENT', message: `cannot be read (${errorCode(error)})` };
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      return { ok: false, message: `is not JSON (${(error as Error).message})` };
+      return { ok: false, missing: false, message: `is not JSON (${(error as Error).message})` };
     }
     const parsed = parseBatchFile(json);
-    if (!parsed.ok) return { ok: false, message: `is not a valid batch (${parsed.message})` };
-    if (`${parsed.batch.id}.json` !== file) return { ok: false, message: `holds batch id ${JSON.stringify(parsed.batch.id)}, not the one its name says` };
+    if (!parsed.ok) return { ok: false, missing: false, message: `is not a valid batch (${parsed.message})` };
+    if (`${parsed.batch.id}.json` !== file) return { ok: false, missing: false, message: `holds batch id ${JSON.stringify(parsed.batch.id)}, not the one its name says` };
+    if (withCaptures) readCaptures(parsed.batch);
     return parsed;
   };
+
   const setAside = async (file: string, message: string): Promise<SetAsideBatchFile> => {
     const movedTo = `${file}.bad-${fileTime(now())}`;
     try {
       await rename(join(dir, file), join(dir, movedTo));
       return { file, when: 'now', movedTo, message };
     } catch (error) {
-      return { file, when: 'now', movedTo: null, message: `${message}; it could not be set aside (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) and was skipped` };
+      return { file, when: 'now', movedTo: null, message: `${message}; it could not be set aside (${errorCode(error)}) and was skipped` };
     }
   };
+
+  const append = async (line: IndexLine, durable = false): Promise<void> => {
+    bytesWritten += await appender.append(line, { durable });
+  };
+
   return {
     dir,
-    async load(options = {}) {
-      if (!options.readOnly) await ensureDir();
-      const batches: Batch[] = [];
+    problems,
+    get bytesWritten() {
+      return bytesWritten;
+    },
+    async load(loadOptions = {}) {
+      readOnly = loadOptions.readOnly === true;
+      if (!readOnly) await ensureDir();
       const aside: SetAsideBatchFile[] = [];
+      const found: string[] = [];
       const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-        if (options.readOnly && error.code === 'ENOENT') return [] as string[];
+        if (readOnly && error.code === 'ENOENT') return [] as string[];
         throw error;
       });
       for (const file of files.sort()) {
         if (file.startsWith('.') && file.endsWith('.tmp')) {
           // A write that crashed before its rename: the batch file itself is intact.
-          if (!options.readOnly) await rm(join(dir, file), { force: true });
+          if (!readOnly) await rm(join(dir, file), { force: true });
           continue;
         }
-        if (SET_ASIDE.test(file)) {
-          aside.push({ file, when: 'earlier', movedTo: file, message: '' });
-          continue;
-        }
-        if (!file.endsWith('.json')) continue;
-        const read = await readBatch(file);
-        if (read.ok) batches.push(read.batch);
-        else if (options.readOnly) aside.push({ file, when: 'now', movedTo: null, message: `${read.message}; left as it is (read-only)` });
-        else aside.push(await setAside(file, read.message));
+        if (SET_ASIDE.test(file)) aside.push({ file, when: 'earlier', movedTo: file, message: '' });
+        else if (file.endsWith('.json')) found.push(file);
       }
-      batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-      return { batches, setAside: aside };
+      const index = await readIndex(indexPath);
+      const trusted = index.batches !== null && index.bad === null ? index.batches : null;
+      const listed = new Map<string, IndexedBatch & { file?: FileStamp }>();
+      const active: Batch[] = [];
+      const toRead: string[] = [];
+      const onDisk = new Set<string>();
+      for (const file of found) {
+        const id = file.slice(0, -'.json'.length);
+        onDisk.add(id);
+        const known = trusted?.get(id);
+        // A finished batch's file is written once more at most; an unfinished one may have been
+        // changed behind the index's back (a copy, a hand edit), so its stamp must still match.
+        const current = known?.summary && known.text !== undefined && !IN_FLIGHT.has(known.summary.status);
+        const unchanged = current && (isTerminal(known.summary!.status) || sameStamp(known.file, stampOf(join(dir, file))));
+        if (known?.summary && known.text !== undefined && unchanged) listed.set(id, { summary: known.summary, text: known.text, file: known.file });
+        else toRead.push(file);
+      }
+      let unindexed = 0;
+      let repaired = false;
+      let newLayout = false;
+      for (const file of toRead) {
+        const id = file.slice(0, -'.json'.length);
+        const known = trusted?.get(id);
+        const read = readBatchFile(file, false);
+        if (!read.ok) {
+          if (readOnly) aside.push({ file, when: 'now', movedTo: null, message: `${read.message}; left as it is (read-only)` });
+          else aside.push(await setAside(file, read.message));
+          onDisk.delete(id);
+          if (known) repaired = true;
+          continue;
+        }
+        const batch = read.batch;
+        newLayout ||= batch.entries.some((e) => (e as { capture?: string }).capture === 'file');
+        if (IN_FLIGHT.has(batch.status)) {
+          readCaptures(batch);
+          active.push(batch);
+        }
+        listed.set(id, { summary: summarize(batch), text: searchableText(batch), file: stampOf(join(dir, file)) });
+        if (trusted && !known) unindexed += 1;
+        // The index said "read the file", lacked the search text, or the file changed: the rewrite below settles it.
+        if (known && !IN_FLIGHT.has(batch.status)) repaired = true;
+      }
+      const vanished = trusted ? [...trusted].filter(([id, state]) => !onDisk.has(id) && state.summary !== null).length : 0;
+      const problems: string[] = [];
+      if (!readOnly) {
+        const rebuilt = `rebuilt from the ${listed.size} batch file${listed.size === 1 ? '' : 's'}`;
+        if (index.bad !== null) problems.push(`batch index ${indexPath} ${index.bad}: ${rebuilt}`);
+        else if (index.batches === null && newLayout) problems.push(`batch index ${indexPath} was missing: ${rebuilt}`);
+        if (unindexed > 0) problems.push(`${unindexed} batch file${unindexed === 1 ? ' was' : 's were'} not in the batch index ${indexPath}: added to it`);
+        if (vanished > 0) problems.push(`${vanished} batch${vanished === 1 ? '' : 'es'} in the batch index ${indexPath} had no file any more: no longer listed`);
+      }
+      const ordered = [...listed.values()].sort((a, b) => a.summary.createdAt.localeCompare(b.summary.createdAt) || a.summary.id.localeCompare(b.summary.id));
+      // A batch takes two lines per indexed change (about six in its life); compacted, one.
+      const compact = index.lines > 1.5 * ordered.length + 64;
+      const rewrite = !trusted || index.tornTail || unindexed > 0 || vanished > 0 || repaired || compact;
+      if (!readOnly && rewrite && (ordered.length > 0 || index.batches !== null)) bytesWritten += await appender.replace(indexText(ordered));
+      for (const { summary } of ordered) indexed.set(summary.id, { status: summary.status, text: true });
+      active.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      return { listed: ordered.map(({ summary, text }) => ({ summary, text })), active, setAside: aside, problems };
+    },
+    read(id) {
+      if (!ID.test(id)) return { ok: false, missing: true, message: `no batch with id ${JSON.stringify(id)}` };
+      const file = `${id}.json`;
+      const read = readBatchFile(file, true);
+      if (read.ok || read.missing || readOnly || read.message.startsWith('cannot be read')) return read;
+      // Found bad on demand (changed on disk since the index vouched for it): set aside as at load.
+      const movedTo = `${file}.bad-${fileTime(now())}`;
+      let message = `${read.message}; it could not be set aside and is not shown`;
+      try {
+        renameSync(join(dir, file), join(dir, movedTo));
+        message = `${read.message}; it was set aside as ${movedTo} and is not listed`;
+        indexed.delete(id);
+        void append({ id, removed: true }).catch(() => undefined);
+      } catch {
+        // Left where it is; the next start tries again.
+      }
+      return { ok: false, missing: false, message: `batch file ${join(dir, file)} ${message}` };
     },
     async save(batch) {
       if (!ID.test(batch.id)) throw new BatchError('STORE_FAILED', `refusing to store a batch with id ${JSON.stringify(batch.id)}`);
-      await ensureDir();
+      // Everything written is decided now, from the batch as it is at this moment: a change made
+      // while the writes below are under way is the next save's (state.ts queues it).
+      const before = indexed.get(batch.id);
+      const indexIt = !(before && IN_FLIGHT.has(before.status) && IN_FLIGHT.has(batch.status));
+      const newCaptures: { entry: BatchEntry; key: string; text: string }[] = [];
+      const entries = batch.entries.map((entry) => {
+        if ((!entry.stdout && !entry.stderr) || !ENTRY_FILE_ID.test(entry.id)) return entry;
+        const key = captureKey(entry);
+        if (captured.get(entry.id) !== key) newCaptures.push({ entry, key, text: JSON.stringify({ batchId: batch.id, entryId: entry.id, stdout: entry.stdout, stderr: entry.stderr }) });
+        return { ...entry, stdout: null, stderr: null, capture: 'file' as const };
+      });
+      const state = JSON.stringify({ ...batch, entries });
+      const summary: IndexLine = { id: batch.id, summary: summarize(batch), ...(before?.text ? {} : { text: searchableText(batch) }) };
+      const status = batch.status;
       try {
-        await writeAtomically(dir, `${batch.id}.json`, `${JSON.stringify(batch, null, 2)}\n`);
+        await ensureDir();
+        if (indexIt) await append({ id: batch.id, unsettled: true }, true);
+        for (const { entry, key, text } of newCaptures) {
+          if (!captureDirs.has(batch.id)) {
+            await mkdir(captureDir(batch.id), { recursive: true, mode: 0o700 });
+            captureDirs.add(batch.id);
+          }
+          bytesWritten += await writeFileAtomicallyAsync(capturePath(batch.id, entry.id), text);
+          captured.set(entry.id, key);
+        }
+        const path = join(dir, `${batch.id}.json`);
+        bytesWritten += await writeFileAtomicallyAsync(path, state);
+        if (indexIt) {
+          const written = await stat(path);
+          await append({ ...summary, file: { size: written.size, mtimeMs: written.mtimeMs } });
+        }
+        indexed.set(batch.id, { status, text: true });
       } catch (error) {
         throw new BatchError('STORE_FAILED', `could not save batch ${batch.id}: ${(error as Error).message}`);
       }
     },
+    async remove(id) {
+      if (!ID.test(id)) throw new BatchError('STORE_FAILED', `refusing to remove a batch with id ${JSON.stringify(id)}`);
+      try {
+        await rm(join(dir, `${id}.json`), { force: true });
+        await rm(captureDir(id), { recursive: true, force: true });
+        captureDirs.delete(id);
+        await append({ id, removed: true }, true);
+        indexed.delete(id);
+      } catch (error) {
+        throw new BatchError('STORE_FAILED', `could not remove batch ${id}: ${(error as Error).message}`);
+      }
+    },
+    close: () => appender.close(),
   };
 }
 
@@ -148,3 +359,4 @@ export function describeSetAside(entry: SetAsideBatchFile, dir: string): string 
   if (entry.movedTo === null) return `batch file ${join(dir, entry.file)} ${entry.message}`;
   return `batch file ${join(dir, entry.file)} ${entry.message}; it was set aside as ${entry.movedTo} and is not listed`;
 }
+

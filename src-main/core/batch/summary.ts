@@ -20,6 +20,13 @@ export interface BatchSummary {
   entryStatuses: Partial<Record<EntryStatus, number>>;
 }
 
+/** A batch as the list and the store's index know it: its summary, and the text the list search looks in. */
+export interface IndexedBatch {
+  summary: BatchSummary;
+  /** Source, cwd and every entry's command, lower-cased, NUL-separated (so no match spans two fields). */
+  text: string;
+}
+
 /** What `list` is asked: all filters optional, combined with AND. */
 export interface BatchListQuery {
   /** Case-insensitive plain text (never a pattern): an id prefix, or part of the source, cwd or any entry's command. */

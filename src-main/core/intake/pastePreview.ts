@@ -1,4 +1,4 @@
-import type { BashParser, Classification, PolicyEngine } from '../policy/index.js';
+import type { BashParser, Classification, PolicyEngine, PolicySettings } from '../policy/index.js';
 import { HARD_MAX_BATCH_SIZE } from '../settings/schema.js';
 import { readPaste } from './pasteParser.js';
 import { findStateLosses, type StateLoss } from './stateChanges.js';
@@ -50,6 +50,8 @@ export type PreviewResult =
 export interface PreviewSettings {
   allowPatterns: readonly string[];
   maxBatchSize: number;
+  /** The person's rules for the batch's directory, so the preview shows the verdicts the batch will get. */
+  userRules?: PolicySettings['userRules'];
 }
 
 export interface PreviewTools {
@@ -74,7 +76,7 @@ export function previewPaste(text: string, tools: PreviewTools, settings: Previe
   const reading = readPaste(text);
   if (!reading.ok) return reading;
   const limit = Math.min(settings.maxBatchSize, HARD_MAX_BATCH_SIZE);
-  const policySettings = { allowPatterns: settings.allowPatterns };
+  const policySettings: PolicySettings = { allowPatterns: settings.allowPatterns, ...(settings.userRules ? { userRules: settings.userRules } : {}) };
   const classify = (command: string): Classification => tools.engine.classify({ tool: 'shell', command }, policySettings);
 
   const separate = reading.calls.map((call) => ({ ...entryOf(call), classification: classify(call.command) }));

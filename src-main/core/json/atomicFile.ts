@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -33,4 +34,39 @@ export function writeFileAtomically(path: string, text: string): void {
   } catch {
     // Some file systems refuse to fsync a directory; the rename itself is still atomic.
   }
+}
+
+/**
+ * The same steps as {@link writeFileAtomically} without blocking the event loop (the fsyncs of
+ * a busy disk can take tens of milliseconds): for writers inside a running service. Returns the
+ * bytes written. The directory must exist.
+ */
+export async function writeFileAtomicallyAsync(path: string, text: string): Promise<number> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomUUID()}.tmp`);
+  const bytes = Buffer.from(text, 'utf8');
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  try {
+    const directory = await open(dir, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  } catch {
+    // Some file systems refuse to fsync a directory; the rename itself is still atomic.
+  }
+  return bytes.length;
 }

@@ -66,7 +66,7 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
   };
   const failed = (error: Promise<EntryError>): RunningEntry => {
     const result = error.then((value) => finish({ outcome: 'error', exitCode: null, signal: null, error: value }));
-    return { pid: null, result, kill: () => result.then(() => undefined) };
+    return { pid: null, result, kill: () => result.then(() => undefined), pause: () => undefined, resume: () => undefined };
   };
 
   if (!isExecutableFile(shell)) {
@@ -132,9 +132,17 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     return finish({ outcome, exitCode, signal, error: broken });
   });
 
+  const setReading = (reading: boolean): void => {
+    for (const name of ['stdout', 'stderr'] as const) {
+      if (reading) subprocess[name].resume();
+      else subprocess[name].pause();
+    }
+  };
   const kill = (reason: KillReason): Promise<void> => {
     if (!settled && killing === undefined) {
       killReason = reason;
+      // A paused pipe would never end: the tree's last bytes are read (bounded: what the pipes hold).
+      setReading(true);
       // Nothing in it should reject; if it did, an unhandled rejection would take the whole
       // app down with it, and the result still settles through execa.
       killing = killTreeAndRelease(pid, subprocess, exited, options).catch(() => undefined);
@@ -145,7 +153,15 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
   const timeoutMs = request.timeoutMs;
   const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? setTimeout(() => void kill('timed_out'), timeoutMs) : undefined;
   const unregister = (options.registry ?? processEntryRegistry).register({ pid, command: request.command, result, kill });
-  return { pid, result, kill };
+  return {
+    pid,
+    result,
+    kill,
+    pause: () => {
+      if (!settled && killing === undefined) setReading(false);
+    },
+    resume: () => setReading(true),
+  };
 }
 
 /**

@@ -109,4 +109,13 @@ export interface RunningEntry {
    * settled. The first reason wins; calling it after the entry finished changes nothing.
    */
   kill(reason: KillReason): Promise<void>;
+  /**
+   * Stops reading the entry's stdout and stderr (backpressure from a slow consumer of
+   * `onOutput`): the kernel pipe fills and the command blocks in its own write, so nothing piles
+   * up in Leash's memory beyond one read buffer per stream. Idempotent; a kill resumes reading
+   * (so the tree's last bytes drain and the result settles).
+   */
+  pause(): void;
+  /** Reads the output pipes again after `pause`. Idempotent. */
+  resume(): void;
 }

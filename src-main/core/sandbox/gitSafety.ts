@@ -5,12 +5,12 @@
  * through the environment (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`) with the
  * priority of `git -c`, above every configuration file, so these values win.
  *
- * What the environment cannot switch off, and why the entry still cannot do harm:
- * - `diff.external` has no "off" value (an empty one makes every `git diff` fail), and textconv
- *   and `diff.<driver>.command` are chosen by attributes the repository controls
- *   (`.git/info/attributes` outranks anything we could set). The allow rule refuses
- *   `--ext-diff`; what is left runs inside the read-only sandbox: no writes, no network, no
- *   credentials, and its output is shown to the person.
+ * What no fixed value switches off: `diff.external` has no "off" value (an empty one makes
+ * every `git diff` fail), and textconv, `diff.<driver>.command` and filters are chosen by
+ * attributes the repository controls (`.git/info/attributes` outranks anything we could set).
+ * Those are read from the repository when the entry starts and forced off by name
+ * (gitDrivers.ts). Whatever might remain still runs inside the read-only sandbox: no writes, no
+ * network, no credentials.
  * - Aliases cannot shadow a built-in subcommand (git expands an alias only for a name it does
  *   not know), and the allow rule admits only built-in read subcommands (status, log, diff,
  *   show, branch), so no `!` alias can run.
@@ -57,27 +57,42 @@ export function runsAllowedGit(classification: { verdict: string; programs: read
   return classification.verdict === 'allow' && classification.programs.some((program) => program === 'git' || program.endsWith('/git'));
 }
 
-/** `key=value` lines for the entry's details and the dry run. */
+/**
+ * `key=value` lines for the entry's details and the dry run. The last says what happens to the
+ * drivers the repository names, which are only known when the entry starts (gitDrivers.ts).
+ */
 export function gitSafeConfigLines(): string[] {
-  return [...GIT_SAFE_CONFIG.map(([key, value]) => `${key}=${value}`), 'GIT_PAGER=cat', 'GIT_NO_LAZY_FETCH=1', 'GIT_TERMINAL_PROMPT=0', `unset ${GIT_UNSAFE_VARIABLES.join(' ')}`];
+  return [
+    ...GIT_SAFE_CONFIG.map(([key, value]) => `${key}=${value}`),
+    'GIT_PAGER=cat',
+    'GIT_NO_LAZY_FETCH=1',
+    'GIT_TERMINAL_PROMPT=0',
+    `unset ${GIT_UNSAFE_VARIABLES.join(' ')}`,
+    REPOSITORY_DRIVERS_LINE,
+  ];
 }
+
+/** What the dry run says about the programs a repository's configuration names. */
+export const REPOSITORY_DRIVERS_LINE = 'for each driver the repository configures: diff.<name>.textconv=cat, diff.<name>.command= and filter.<name>.clean/smudge/process= (and diff.external=), read when the entry starts';
 
 /**
  * The environment of an allowed git entry: `env` without the variables that name programs and
  * with the safe configuration forced. Any `GIT_CONFIG_COUNT` already present is replaced, so
  * nothing Leash inherited can add a key after ours.
  */
-export function withGitSafety(env: Record<string, string | undefined>): Record<string, string | undefined> {
+export function withGitSafety(env: Record<string, string | undefined>, repository: ReadonlyArray<readonly [key: string, value: string]> = []): Record<string, string | undefined> {
   const safe: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(env)) {
     if (GIT_UNSAFE_VARIABLES.includes(name) || /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/.test(name)) continue;
     safe[name] = value;
   }
-  GIT_SAFE_CONFIG.forEach(([key, value], index) => {
+  // The repository's drivers (gitDrivers.ts) come after the fixed keys; none overlaps them.
+  const forced = [...GIT_SAFE_CONFIG, ...repository];
+  forced.forEach(([key, value], index) => {
     safe[`GIT_CONFIG_KEY_${index}`] = key;
     safe[`GIT_CONFIG_VALUE_${index}`] = value;
   });
-  safe.GIT_CONFIG_COUNT = String(GIT_SAFE_CONFIG.length);
+  safe.GIT_CONFIG_COUNT = String(forced.length);
   safe.GIT_PAGER = 'cat';
   safe.PAGER = 'cat';
   // A partial clone would fetch missing objects on `git log`, over the network, with ssh.

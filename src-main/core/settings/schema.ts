@@ -33,6 +33,19 @@ export const settingsSchema = z.object({
   autonomyRateLimitPerMinute: z.number().int().min(1).max(60).default(6),
   /** Audit log location; null means `audit.jsonl` in the data directory. */
   auditPath: z.string().min(1).nullable().default(null),
+  /**
+   * Rotate the audit log into a sealed segment (`audit.000001.jsonl`, …) once it holds this many
+   * MB; null: never (one file). Off by default: tools that read `audit.jsonl` alone then see the
+   * whole trail, and opening costs the same at any size (it resumes from the checkpoint), so
+   * size alone is no reason to split. Turn it on to back up or move old segments as whole,
+   * never-changing files.
+   */
+  auditRotateAfterMB: z.number().int().min(1).max(1_048_576).nullable().default(null),
+  /**
+   * Move finished batches older than this many days out of the list into the archive
+   * (`batches.archive/`, still readable with `leash batches --archived`); null: never.
+   */
+  archiveBatchesAfterDays: z.number().int().min(1).max(36_500).nullable().default(null),
   shell: z.string().min(1).default('/bin/bash'),
   /** Let agents read back every batch (`get_batch`), not only those their session proposed. */
   agentsReadAllBatches: z.boolean().default(false),

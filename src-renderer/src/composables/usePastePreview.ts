@@ -20,11 +20,12 @@ function tooLarge(value: string): string | null {
 }
 
 /**
- * A live `batch:preview` of `text`, debounced. `pending` is true from the moment the text
- * changes until the preview of that very text is in, so nothing can be created from a stale
- * preview; answers to older text are dropped.
+ * A live `batch:preview` of `text`, debounced, judged with the person's rules for `cwd` (the
+ * batch's working directory; empty is home). `pending` is true from the moment the text or the
+ * directory changes until the preview of that very text is in, so nothing can be created from a
+ * stale preview; answers to older requests are dropped.
  */
-export function usePastePreview(text: Ref<string>, delayMs = 250): {
+export function usePastePreview(text: Ref<string>, cwd: Ref<string> = ref(''), delayMs = 250): {
   result: Ref<PreviewResult | null>;
   previewedText: Ref<string>;
   pending: Ref<boolean>;
@@ -37,9 +38,9 @@ export function usePastePreview(text: Ref<string>, delayMs = 250): {
   let sequence = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  async function preview(value: string, mine: number): Promise<void> {
+  async function preview(value: string, dir: string, mine: number): Promise<void> {
     try {
-      const answer = await call('batch:preview', { text: value });
+      const answer = await call('batch:preview', dir.trim() === '' ? { text: value } : { text: value, cwd: dir });
       if (mine !== sequence) return;
       result.value = answer;
       previewedText.value = value;
@@ -54,8 +55,8 @@ export function usePastePreview(text: Ref<string>, delayMs = 250): {
   }
 
   watch(
-    text,
-    (value) => {
+    [text, cwd],
+    ([value, dir]) => {
       clearTimeout(timer);
       const mine = ++sequence;
       if (value.trim() === '') {
@@ -72,7 +73,7 @@ export function usePastePreview(text: Ref<string>, delayMs = 250): {
         return;
       }
       pending.value = true;
-      timer = setTimeout(() => void preview(value, mine), delayMs);
+      timer = setTimeout(() => void preview(value, dir, mine), delayMs);
     },
     { immediate: true },
   );

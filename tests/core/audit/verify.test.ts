@@ -26,13 +26,13 @@ function failure(result: AuditVerification): Extract<AuditVerification, { ok: fa
 
 describe('verifyAudit on intact logs', () => {
   it('reports the record count and the head hash', async () => {
-    expect(await verifyAudit(logPath)).toEqual({ ok: true, records: 6, headSeq: 6, headHash: hashOf(lines[5] as string), checkpointLag: 0, sealing: expect.objectContaining({ keys: [], unsealed: null }) });
+    expect(await verifyAudit(logPath)).toEqual({ ok: true, records: 6, headSeq: 6, headHash: hashOf(lines[5] as string), checkpointLag: 0, sealing: expect.objectContaining({ keys: [], unsealed: null }), segments: [] });
   });
 
   it('accepts an empty log', async () => {
     await writeFile(logPath, '');
     await rm(`${logPath}.head`);
-    expect(await verifyAudit(logPath)).toEqual({ ok: true, records: 0, headSeq: 0, headHash: GENESIS_HASH, checkpointLag: 0, sealing: expect.objectContaining({ keys: [], unsealed: null }) });
+    expect(await verifyAudit(logPath)).toEqual({ ok: true, records: 0, headSeq: 0, headHash: GENESIS_HASH, checkpointLag: 0, sealing: expect.objectContaining({ keys: [], unsealed: null }), segments: [] });
   });
 
   it('accepts a last record that the checkpoint does not cover yet, and says so', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, verifyAudit, type AuditRecord, type AuditWriter } from '../../../src-main/core/audit/index.js';
-import { createBatchService, createBatchStore, type BatchService } from '../../../src-main/core/batch/index.js';
+import { createBatchService, createBatchStore, type BatchService, type BatchStore } from '../../../src-main/core/batch/index.js';
 import { createEntryRegistry, startEntry } from '../../../src-main/core/runner/index.js';
 import { createSandboxRuntime, detectSandbox, type SandboxSupport } from '../../../src-main/core/sandbox/index.js';
 import { createSettingsStore, memorySettingsBackend, type SettingsStore } from '../../../src-main/core/settings/store.js';
@@ -12,6 +12,8 @@ import { sharedEngine } from '../policy/engine.js';
 export interface Harness {
   dir: string;
   service: BatchService;
+  /** The service's store (its `bytesWritten` counts what the batches cost on disk). */
+  store: BatchStore;
   settings: SettingsStore;
   audit: AuditWriter;
   auditPath: string;
@@ -36,8 +38,9 @@ export async function createHarness(
     env,
     state: () => ({ dataDir: dir, auditPath }),
   });
+  const store = createBatchStore(join(dir, 'batches'));
   const service = await createBatchService({
-    store: createBatchStore(join(dir, 'batches')),
+    store,
     settings,
     engine: await sharedEngine(),
     audit,
@@ -51,6 +54,7 @@ export async function createHarness(
   return {
     dir,
     service,
+    store,
     settings,
     audit,
     auditPath,

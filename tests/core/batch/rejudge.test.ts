@@ -65,6 +65,17 @@ describe('rules and pending batches', () => {
     expect(events[1]).toMatchObject({ batchId: batch.id, details: { entries: [{ entryId: batch.entries[0]?.id, before: 'ask', after: 'allow' }] } });
   });
 
+  it('shows the sandbox a re-judged entry would now get', async () => {
+    const { leash } = await open();
+    const { app } = await projects();
+    const batch = await leash.batches.create({ entries: [{ command: 'ls' }], cwd: app, source: 'cli' });
+    expect(batch.entries[0]?.sandbox?.profile).toBe('read-only');
+    const asked = updated(leash, batch.id, (b) => b.entries[0]?.classification.verdict === 'ask');
+    await leash.rules.add({ decision: 'ask', words: ['ls'], scope: 'project', cwd: app });
+    // No longer the policy's read-only allow: if a person approves it as proposed, it gets the workspace.
+    expect((await asked).entries[0]?.sandbox).toMatchObject({ profile: 'workspace', workspace: app });
+  });
+
   it('re-judges when another process changes the policy file', async () => {
     const { leash, dataDir } = await open();
     const batch = await leash.batches.create({ entries: [{ command: 'ls' }], cwd: dataDir, source: 'cli' });

@@ -42,9 +42,9 @@ describe('loading batch files', () => {
     }
     await writeFile(join(batches, 'x.json'), JSON.stringify(value));
     const loaded = await createBatchStore(batches, { now: () => new Date('2026-01-02T03:04:05.678Z') }).load();
-    expect(loaded.batches.map((b) => b.id)).toEqual([id]);
+    expect(loaded.listed.map((b) => b.summary.id)).toEqual([id]);
     expect(loaded.setAside).toEqual([{ file: 'x.json', when: 'now', movedTo: 'x.json.bad-2026-01-02T03-04-05-678Z', message: expect.stringMatching(message) }]);
-    expect((await readdir(batches)).sort()).toEqual([`${id}.json`, 'x.json.bad-2026-01-02T03-04-05-678Z'].sort());
+    expect((await readdir(batches)).sort()).toEqual([`${id}.json`, 'index.jsonl', 'x.json.bad-2026-01-02T03-04-05-678Z'].sort());
     // Nothing is lost: the bytes are exactly what was there.
     expect(await readFile(join(batches, 'x.json.bad-2026-01-02T03-04-05-678Z'), 'utf8')).toBe(JSON.stringify(value));
   });
@@ -53,7 +53,7 @@ describe('loading batch files', () => {
     const { batches, id, good } = await withOneBatch();
     await writeFile(join(batches, 'other.json'), JSON.stringify(good));
     const loaded = await createBatchStore(batches).load();
-    expect(loaded.batches.map((b) => b.id)).toEqual([id]);
+    expect(loaded.listed.map((b) => b.summary.id)).toEqual([id]);
     expect(loaded.setAside[0]).toMatchObject({ file: 'other.json', message: expect.stringContaining(`holds batch id "${id}"`) });
   });
 
@@ -68,16 +68,18 @@ describe('loading batch files', () => {
   it('loads a file with a field it does not know (written by a newer Leash)', async () => {
     const { batches, id, good } = await withOneBatch();
     await writeFile(join(batches, `${id}.json`), JSON.stringify({ ...good, futureField: { any: 1 } }));
-    const loaded = await createBatchStore(batches).load();
+    const store = createBatchStore(batches);
+    const loaded = await store.load();
     expect(loaded.setAside).toEqual([]);
-    expect(loaded.batches.map((b) => b.id)).toEqual([id]);
+    expect(loaded.listed.map((b) => b.summary.id)).toEqual([id]);
+    expect(store.read(id)).toMatchObject({ ok: true, batch: { id, futureField: { any: 1 } } });
   });
 
   it('reports a file it cannot read instead of failing the whole load', async () => {
     const { batches, id } = await withOneBatch();
     await mkdir(join(batches, 'dir.json'));
     const loaded = await createBatchStore(batches).load();
-    expect(loaded.batches.map((b) => b.id)).toEqual([id]);
+    expect(loaded.listed.map((b) => b.summary.id)).toEqual([id]);
     expect(loaded.setAside[0]).toMatchObject({ file: 'dir.json', message: expect.stringContaining('EISDIR') });
   });
 });
