@@ -84,6 +84,10 @@ export interface AgentBatchView {
   source: string;
   approvedBy: string | null;
   note: string | null;
+  /** What the person said the agent should do instead, when they rejected the batch with a message. */
+  rejectionMessage: string | null;
+  /** The short id of the batch this approved batch waits behind in the run queue; null otherwise. */
+  queuedBehind: string | null;
   entries: AgentEntryView[];
 }
 

@@ -159,15 +159,39 @@ function serveConnection(socket: Socket, { leash, secret, authFailures, owners }
     }
   };
 
+  const lookup = (id: string): Batch | undefined => {
+    try {
+      return leash.batches.get(id);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /**
+   * Waits for a batch to end, reporting progress on every change of it, and on every change of
+   * the batch it is queued behind (that one starting is news to this agent too). Repeated
+   * messages are dropped, except the heartbeat, which keeps agents' calls alive.
+   */
   const waitFor = (batchId: string, onProgress: (p: ReturnType<typeof progressOf>) => void): Promise<Batch> =>
     new Promise((resolve) => {
       const first = leash.batches.get(batchId);
       if (isTerminal(first.status)) return resolve(first);
-      onProgress(progressOf(first));
       let latest = first;
-      const heartbeat = setInterval(() => onProgress(progressOf(latest)), HEARTBEAT_MS);
+      let told = '';
+      const report = (always: boolean): void => {
+        const progress = progressOf(latest, lookup);
+        if (!always && progress.message === told) return;
+        told = progress.message;
+        onProgress(progress);
+      };
+      report(true);
+      const heartbeat = setInterval(() => report(true), HEARTBEAT_MS);
       const off = leash.batches.on((event) => {
-        if (event.type !== 'batch-updated' || event.batch.id !== batchId) return;
+        if (event.type !== 'batch-updated') return;
+        if (event.batch.id !== batchId) {
+          if (latest.status === 'approved' && event.batch.id === latest.queuedBehind) report(false);
+          return;
+        }
         latest = event.batch;
         if (isTerminal(latest.status)) {
           // No progress for the end: the result follows at once, and a late notification would
@@ -175,7 +199,7 @@ function serveConnection(socket: Socket, { leash, secret, authFailures, owners }
           stop();
           resolve(latest);
         } else {
-          onProgress(progressOf(latest));
+          report(false);
         }
       });
       const stop = (): void => {

@@ -1,5 +1,6 @@
 import type { Batch, BatchEntry } from '../core/batch/index.js';
 import type { CapturedStream } from '../core/runner/types.js';
+import { shortBatchId } from '../core/batch/shortId.js';
 import { describeSandbox } from '../core/sandbox/profiles.js';
 import type { AgentBatchView, ControlProgress } from './protocol.js';
 import { plural } from '../shared/plural.js';
@@ -42,22 +43,56 @@ export function agentView(batch: Batch): AgentBatchView {
     source: batch.source,
     approvedBy: batch.approvedBy,
     note: batch.note,
+    rejectionMessage: batch.rejectionMessage ?? null,
+    queuedBehind: batch.status === 'approved' && batch.queuedBehind ? shortBatchId(batch.queuedBehind) : null,
     entries: batch.entries.map(entryView),
   };
 }
 
 const DONE = new Set(['completed', 'error', 'timed_out', 'cancelled', 'skipped', 'blocked', 'interrupted']);
 
-export function progressOf(batch: Batch): ControlProgress {
+/** Reads another batch (the one a queued batch waits behind); undefined when it is gone. */
+export type BatchLookup = (id: string) => Batch | undefined;
+
+/** Where an approved batch stands: waiting for a person's Run, queued (behind which batch), or starting. */
+function approvedMessage(batch: Batch, lookup: BatchLookup): string {
+  if (!batch.queuedAt) return 'approved in Leash but not started: waiting for a person to run it';
+  if (!batch.queuedBehind) return 'approved; starting now';
+  const ahead = lookup(batch.queuedBehind);
+  const name = `batch ${shortBatchId(batch.queuedBehind)}`;
+  if (ahead?.status === 'running') return `approved; queued behind ${name}, which is running`;
+  if (ahead?.status === 'approved') return `approved; queued behind ${name}, which is queued to run too`;
+  return `approved; queued to run after ${name}`;
+}
+
+function runningMessage(batch: Batch, done: number): string {
+  const total = batch.entries.length;
+  const index = batch.entries.findIndex((e) => e.status === 'running');
+  if (batch.stopRequestedAt) return `stopping: a person pressed Stop; ${done} of ${plural(total, 'entry', 'entries')} done, the rest will be skipped`;
+  if (index === -1) return `running: ${done} of ${plural(total, 'entry', 'entries')} done`;
+  return `running entry ${index + 1} of ${total}`;
+}
+
+/**
+ * What the agent is told while it waits, in words that say what it waits for: a person's
+ * approval, a person's Run, the batch ahead of it in the run queue (named), or the entry that runs.
+ */
+export function progressOf(batch: Batch, lookup: BatchLookup = () => undefined): ControlProgress {
   const done = batch.entries.filter((e) => DONE.has(e.status)).length;
   const total = batch.entries.length;
-  const message =
-    batch.status === 'pending'
-      ? 'waiting for a person to approve the batch in Leash'
-      : batch.status === 'approved'
-        ? 'approved; waiting for its turn to run'
-        : batch.status === 'running'
-          ? `running: ${done} of ${plural(total, 'entry', 'entries')} done`
-          : `batch ${batch.status}`;
+  let message: string;
+  switch (batch.status) {
+    case 'pending':
+      message = `waiting for a person to approve the batch in Leash${batch.note ? ` (${batch.note})` : ''}`;
+      break;
+    case 'approved':
+      message = approvedMessage(batch, lookup);
+      break;
+    case 'running':
+      message = runningMessage(batch, done);
+      break;
+    default:
+      message = `done: batch ${batch.status}`;
+  }
   return { status: batch.status, done, total, message };
 }

@@ -73,9 +73,10 @@ export function createHandlers({ leash, mode, version }: HandlerContext): Handle
     'batch:create': async ({ entries, cwd, reason }) => {
       return batches.create({ entries, cwd: batchDirectory(cwd), reason, source: 'paste' });
     },
-    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false }) => batches.approve(id, { entryIds, by: 'manual', sandbox: sandboxChoice(sandbox, network) }),
+    'batch:approve': ({ id, entryIds, sandbox = 'workspace', network = false, run = false }) =>
+      batches.approve(id, { entryIds, by: 'manual', sandbox: sandboxChoice(sandbox, network), run }),
     'batch:unapprove': ({ id }) => batches.unapprove(id),
-    'batch:reject': ({ id, reason }) => batches.reject(id, reason),
+    'batch:reject': ({ id, reason, message }) => batches.reject(id, reason, { message }),
     'batch:run': ({ id }) => batches.run(id),
     'batch:dryRun': ({ id, sandbox, network = false }) => batches.dryRun(id, sandbox ? sandboxChoice(sandbox, network) : undefined),
     'batch:stop': ({ id }) => batches.stop(id),

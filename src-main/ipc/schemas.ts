@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUTONOMY_DURATIONS } from '../core/autonomy/duration.js';
 import { MAX_SEARCH_CHARS } from '../core/batch/listing.js';
+import { MAX_REJECTION_MESSAGE_CHARS } from '../core/batch/rejection.js';
 import { MAX_PAGE_SIZE } from '../core/batch/summary.js';
 import { BATCH_STATUSES } from '../core/batch/types.js';
 import { CHOOSABLE_PROFILES } from '../core/sandbox/profiles.js';
@@ -20,6 +21,8 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'not a valid id');
  */
 const idOrPrefix = id;
 const empty = z.object({}).strict();
+/** A payload bound well above the real limit, so an over-long message gets REJECTION_MESSAGE_TOO_LONG from main. */
+const MAX_REJECTION_MESSAGE_PAYLOAD = MAX_REJECTION_MESSAGE_CHARS * 8;
 
 /**
  * The settings a person may change from the UI. Autonomy changes only through the token flow;
@@ -60,10 +63,23 @@ export const requestSchemas = {
       sandbox: z.enum(CHOOSABLE_PROFILES).optional(),
       /** Network for workspace entries; ignored for read-only (never) and full access (always). */
       network: z.boolean().optional(),
+      /** Approve & run: queued to run in the same step (see BatchService.approve). */
+      run: z.boolean().optional(),
     })
     .strict(),
   'batch:unapprove': z.object({ id }).strict(),
-  'batch:reject': z.object({ id, reason: z.string().max(500).optional() }).strict(),
+  'batch:reject': z
+    .object({
+      id,
+      /** Leash's note on the batch (why it was rejected); a person's words for the agent go in `message`. */
+      reason: z.string().max(500).optional(),
+      /**
+       * What the person tells the agent to do instead. Main trims and checks it (length in
+       * characters, no control characters) with stable codes; this bound only caps the payload.
+       */
+      message: z.string().max(MAX_REJECTION_MESSAGE_PAYLOAD, `the message for the agent is far longer than ${MAX_REJECTION_MESSAGE_CHARS} characters`).optional(),
+    })
+    .strict(),
   'batch:run': z.object({ id }).strict(),
   'batch:dryRun': z.object({ id, sandbox: z.enum(CHOOSABLE_PROFILES).optional(), network: z.boolean().optional() }).strict(),
   'batch:stop': z.object({ id }).strict(),

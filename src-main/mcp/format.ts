@@ -7,6 +7,9 @@ const ENDED_BADLY: Record<string, string> = {
   interrupted: 'Leash stopped while the batch was running; its results are incomplete.',
 };
 
+/** A rejection with the person's words: they say what to do instead, so no generic advice competes with them. */
+const REJECTED_WITH_MESSAGE = 'A person rejected this batch in Leash; none of its commands ran. They said what to do instead:';
+
 /** A stop that came from Leash ending (a signal, the app quitting), not from a person's decision. */
 const SHUT_DOWN = 'Leash shut down before the batch finished, which stopped it; no person decided against it. Commands that had not run did not run; propose them again once Leash is running.';
 
@@ -14,7 +17,9 @@ const SHUT_DOWN = 'Leash shut down before the batch finished, which stopped it; 
 export function describeBatch(view: AgentBatchView): string {
   const lines = [`Leash batch ${view.batchId}: ${view.status}${view.approvedBy ? ` (approved by ${view.approvedBy})` : ''}${view.note ? ` — ${view.note}` : ''}`];
   if (view.status === 'cancelled' && isShutdownReason(view.note)) lines.push(SHUT_DOWN);
+  else if (view.status === 'rejected' && view.rejectionMessage) lines.push(REJECTED_WITH_MESSAGE, '', `Rejected by the person: ${view.rejectionMessage}`);
   else if (ENDED_BADLY[view.status]) lines.push(ENDED_BADLY[view.status] as string);
+  if (view.queuedBehind) lines.push(`Approved and queued behind batch ${view.queuedBehind}; it has not started.`);
   for (const entry of view.entries) {
     const outcome = entry.exitCode !== null ? `exit ${entry.exitCode}` : entry.signal ? `signal ${entry.signal}` : entry.note ?? '';
     const time = entry.durationMs !== null ? `, ${entry.durationMs} ms` : '';

@@ -158,6 +158,22 @@ describe('leash batches', () => {
     expect((await leash(['batches', '--status', 'paused'], home)).code).toBe(2);
     expect((await leash(['batches', '--search', 'nothing-like-this'], home)).stdout).toBe('no batches match\n');
   }, 180_000);
+
+  it("shows the person's message with a rejected batch, escaped, and where an approved batch stands", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'leash-cli-batches-message-'));
+    const h = await createHarness({ dir: home });
+    const rejected = await h.service.create({ cwd: tmpdir(), entries: [{ command: 'rm -r build' }], source: 'mcp:agent' });
+    await h.service.reject(rejected.id, undefined, { message: 'Run `make clean` instead.\nIt keeps the cache.' });
+    const approved = await h.service.create({ cwd: tmpdir(), entries: [{ command: 'echo later' }] });
+    await h.service.approve(approved.id);
+    await h.close();
+    const shown = await leash(['batches', rejected.id.slice(0, 8)], home);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`  message  "Run \`make clean\` instead.\\nIt keeps the cache." (the person's words for the agent)\n`);
+    expect((JSON.parse((await leash(['batches', rejected.id, '--json'], home)).stdout) as Batch).rejectionMessage).toBe('Run `make clean` instead.\nIt keeps the cache.');
+    // Read before a Leash restarts and withdraws the approval: it has not been run.
+    expect((await leash(['batches', approved.id], home)).stdout).toContain('  queue    not queued: waiting for a person to run it\n');
+  }, 60_000);
 });
 
 function leash(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -17,8 +17,8 @@ export async function startSleepingBatch(page: Page): Promise<string> {
   const marker = `leash-desktop-${randomUUID()}`;
   const project = await mkdtemp(join(tmpdir(), 'leash-desktop-project-'));
   await createFromPaste(page, `exec -a ${marker} sleep 300`, 1, project);
-  await page.getByTestId('approve-all').click();
-  await page.getByTestId('run').click();
+  // Approve & run: one click approves and queues it (main does both in one call).
+  await page.getByTestId('approve-run').click();
   // The sandbox wrapper (bwrap) carries the command line too: one or more processes, all gone after a stop.
   await waitFor(async () => (await livePidsWith(marker)).length >= 1, 15_000);
   await expect.poll(() => batchStatus(page)).toBe('running');

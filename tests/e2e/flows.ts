@@ -68,8 +68,8 @@ export const FLOWS: Flow[] = [
       const badges = await page.getByTestId('verdict-badge').allInnerTexts();
       expect(badges.map((b) => b.trim())).toEqual(['SAFE', 'SAFE', 'SAFE']);
       await screenshot('1-safe-batch-before-run');
-      await page.getByTestId('approve-all').click();
-      await page.getByTestId('run').click();
+      // The default action: approved and run in one step.
+      await page.getByTestId('approve-run').click();
       await expect.poll(() => batchStatus(page), { timeout: 20_000 }).toBe('completed');
       expect(await entryStatuses(page)).toEqual(['completed', 'completed', 'completed']);
       await expect.poll(() => page.getByTestId('batch-panel').innerText()).toContain('hello from a file Leash read');

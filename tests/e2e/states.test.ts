@@ -145,7 +145,9 @@ describe('an approved batch can be taken back', () => {
 
     await page.getByTestId('approve-all').click();
     await expect.poll(() => batchStatus(page)).toBe('approved');
+    // Reject asks first (with room for a message to the agent); rejecting without one is one more click.
     await page.getByTestId('reject').click();
+    await page.getByTestId('reject-confirm').click();
     await expect.poll(() => batchStatus(page)).toBe('rejected');
     expect(await bands(page)).toEqual(['not-run']);
     for (const id of ['reject', 'stop', 'run']) await expect(page.getByTestId(id).isDisabled(), id).resolves.toBe(true);

@@ -84,7 +84,7 @@ describe('leash mcp', () => {
     expect(clientErrors).toEqual([]);
     // The person may approve before the first report: progress starts from whatever state it finds.
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.every((m) => /^(waiting for a person|approved; waiting|running: \d of 3 entries done)/.test(m))).toBe(true);
+    expect(progress.every((m) => /^(waiting for a person|approved in Leash but not started|approved; starting now|running entry \d of 3|running: \d of 3 entries done)/.test(m))).toBe(true);
   });
 
   it('returns a rejection as a tool error the agent can act on', async () => {

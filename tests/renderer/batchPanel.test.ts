@@ -41,24 +41,60 @@ describe('BatchPanel', () => {
     expect(rows[1]!.get('[data-testid="entry-cwd"]').text()).toBe('runs in /home/dev/project/web');
   });
 
-  it('sends the ticked entries with Approve selected', async () => {
+  it('sends the ticked entries with Approve selected only, and with Approve & run selected (run: true)', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = await mountPanel(batch('b1', [['ls', 'allow'], ['rm -rf /', 'deny'], ['make', 'ask'], ['pwd', 'allow']]));
-    const approveSelected = wrapper.get('[data-testid="approve-selected"]');
-    expect(approveSelected.attributes('disabled')).toBeDefined();
+    expect(wrapper.find('[data-testid="approve-selected"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="approve-all"]').text()).toContain('Approve only');
+    expect(wrapper.get('[data-testid="approve-run"]').text()).toContain('Approve & run');
     const boxes = wrapper.findAll('[data-testid="entry-approve"]');
     await boxes[2]!.setValue(true);
     await boxes[3]!.setValue(true);
-    expect(approveSelected.text()).toContain('Approve selected (2)');
+    const approveSelected = wrapper.get('[data-testid="approve-selected"]');
+    expect(approveSelected.text()).toContain('Approve selected only (2)');
+    expect(wrapper.get('[data-testid="approve-run"]').text()).toContain('Approve & run selected (2)');
     await approveSelected.trigger('click');
+    await flushPromises();
     expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-3', 'b1-4'], sandbox: 'workspace', network: false }]);
   });
 
-  it('Approve all leaves blocked entries out of the payload', async () => {
+  it('Approve & run sends every entry that is not blocked, with run: true, in one call', async () => {
+    fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'running' }));
+    const wrapper = await mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
+    await wrapper.get('[data-testid="approve-run"]').trigger('click');
+    await flushPromises();
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'], sandbox: 'workspace', network: false, run: true }]);
+    expect(fakeIpc.requests('batch:run')).toEqual([]);
+  });
+
+  it('Approve only leaves blocked entries out of the payload', async () => {
     fakeIpc.handle('batch:approve', ({ id }) => ({ ...batch(id, [['ls', 'allow']]), status: 'approved' }));
     const wrapper = await mountPanel(batch('b1', [['rm -rf /', 'deny'], ['ls', 'allow'], ['make', 'ask']]));
     await wrapper.get('[data-testid="approve-all"]').trigger('click');
     expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-2', 'b1-3'], sandbox: 'workspace', network: false }]);
+  });
+
+  it('shows a queued batch as queued behind the batch ahead, with Run disabled and saying why, and Cancel batch enabled', async () => {
+    const queued = batch('b2', [['ls', 'allow']], { status: 'approved', approvedBy: 'manual', queuedAt: '2025-03-04T10:00:01.000Z', queuedBehind: '1a2b3c4d-aaaa-bbbb-cccc-000000000000' });
+    queued.entries[0]!.approved = true;
+    const wrapper = await mountPanel(queued);
+    expect(wrapper.get('header [data-testid="status-pill"]').text()).toBe('Queued');
+    expect(wrapper.get('[data-testid="batch-queued"]').text()).toContain('Queued behind batch 1a2b3c4d');
+    const run = wrapper.get('[data-testid="run"]');
+    expect(run.attributes('disabled')).toBeDefined();
+    expect(run.attributes('title')).toBe('Run: not available, it is already queued behind batch 1a2b3c4d');
+    const stop = wrapper.get('[data-testid="stop"]');
+    expect(stop.text()).toContain('Cancel batch');
+    expect(stop.attributes('disabled')).toBeUndefined();
+    expect(stop.attributes('title')).toContain('cancels the batch before it starts');
+    for (const id of ['unapprove', 'reject']) expect(wrapper.get(`[data-testid="${id}"]`).attributes('disabled')).toBeUndefined();
+  });
+
+  it("shows the person's message to the agent on a rejected batch, as text", async () => {
+    const wrapper = await mountPanel(batch('b1', [['ls', 'allow']], { status: 'rejected', note: 'rejected by a person', rejectionMessage: 'use <b>make</b> check\ninstead' }));
+    const shown = wrapper.get('[data-testid="batch-rejection-message"]');
+    expect(shown.text()).toContain('use <b>make</b> check');
+    expect(shown.find('b').exists()).toBe(false);
   });
 
   it('offers Run only once approved and Stop only while approved or running', async () => {

@@ -25,8 +25,11 @@ function keyOn(tag: string, type?: string): KeyboardEvent {
 
 describe('matchShortcut', () => {
   it.each([
-    ['a', {}, 'approveAll'],
-    ['A', { shiftKey: true }, 'approveSelected'],
+    ['a', {}, 'approveRun'],
+    ['Enter', {}, 'approveRun'],
+    ['A', { shiftKey: true }, 'approveOnly'],
+    ['Enter', { shiftKey: true }, null],
+    ['Enter', { ctrlKey: true }, null],
     ['r', {}, 'run'],
     ['d', {}, 'dryRun'],
     ['x', {}, 'reject'],
@@ -58,8 +61,36 @@ describe('matchShortcut', () => {
   });
 
   it('still answers on a focused checkbox or button', () => {
-    expect(matchShortcut(keyOn('input', 'checkbox'))).toBe('approveAll');
-    expect(matchShortcut(keyOn('button'))).toBe('approveAll');
+    expect(matchShortcut(keyOn('input', 'checkbox'))).toBe('approveRun');
+    expect(matchShortcut(keyOn('button'))).toBe('approveRun');
+  });
+
+  it.each([
+    ['button', undefined],
+    ['a', undefined],
+    ['input', 'checkbox'],
+    ['summary', undefined],
+    ['textarea', undefined],
+  ])('leaves Enter to a focused %s %s (it presses, follows or toggles it)', (tag, type) => {
+    const event = keyOn(tag, type);
+    Object.defineProperty(event, 'key', { value: 'Enter' });
+    expect(matchShortcut(event)).toBeNull();
+  });
+
+  it('leaves Enter to anything inside a control or a focusable widget such as the batch list', () => {
+    const list = document.createElement('div');
+    list.setAttribute('role', 'listbox');
+    list.tabIndex = 0;
+    const inner = document.createElement('span');
+    list.append(inner);
+    for (const target of [list, inner]) {
+      const event = new KeyboardEvent('keydown', { key: 'Enter' });
+      Object.defineProperty(event, 'target', { value: target });
+      expect(matchShortcut(event)).toBeNull();
+    }
+    const plain = new KeyboardEvent('keydown', { key: 'Enter' });
+    Object.defineProperty(plain, 'target', { value: document.createElement('section') });
+    expect(matchShortcut(plain)).toBe('approveRun');
   });
 });
 
@@ -75,12 +106,50 @@ describe('the shortcuts in the app', () => {
     document.body.innerHTML = '';
   });
 
-  it('approves all with A on the Batches screen', async () => {
+  it('approves and runs with A on the Batches screen, in one call', async () => {
     const wrapper = mount(App, { attachTo: document.body });
     await flushPromises();
     press('a');
     await flushPromises();
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1'], sandbox: 'workspace', network: false, run: true }]);
+    expect(fakeIpc.requests('batch:run')).toEqual([]);
+    wrapper.unmount();
+  });
+
+  it('approves only with Shift+A', async () => {
+    const wrapper = mount(App, { attachTo: document.body });
+    await flushPromises();
+    press('A', { shiftKey: true });
+    await flushPromises();
     expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1'], sandbox: 'workspace', network: false }]);
+    wrapper.unmount();
+  });
+
+  it('approves and runs with Enter pressed on the page, not on a focused button', async () => {
+    const wrapper = mount(App, { attachTo: document.body });
+    await flushPromises();
+    press('Enter', {}, wrapper.get('[data-testid="dry-run"]').element);
+    await flushPromises();
+    expect(fakeIpc.requests('batch:approve')).toEqual([]);
+    press('Enter', {}, document.body);
+    await flushPromises();
+    expect(fakeIpc.requests('batch:approve')).toEqual([{ id: 'b1', entryIds: ['b1-1'], sandbox: 'workspace', network: false, run: true }]);
+    wrapper.unmount();
+  });
+
+  it('opens the reject dialog with X; Ctrl+Enter in it sends the message', async () => {
+    fakeIpc.handle('batch:reject', ({ id, message }) => ({ ...batch(id, [['ls', 'allow']]), status: 'rejected', rejectionMessage: message, updatedAt: '2025-03-04T10:00:09.000Z' }));
+    const wrapper = mount(App, { attachTo: document.body });
+    await flushPromises();
+    press('x');
+    await flushPromises();
+    const field = wrapper.get('[data-testid="reject-message"]');
+    await field.setValue('  use make check instead  ');
+    expect(wrapper.get('[data-testid="reject-message-count"]').text()).toBe('22 / 2000');
+    press('Enter', { ctrlKey: true }, field.element);
+    await flushPromises();
+    expect(fakeIpc.requests('batch:reject')).toEqual([{ id: 'b1', message: '  use make check instead  ' }]);
+    expect(wrapper.find('[data-testid="reject-dialog"]').exists()).toBe(false);
     wrapper.unmount();
   });
 
@@ -106,7 +175,7 @@ describe('the shortcuts in the app', () => {
     press('?', { shiftKey: true });
     await flushPromises();
     const help = wrapper.get('[data-testid="shortcut-help"]');
-    for (const text of ['Approve all', 'Run the approved batch', 'Dry-run', 'Reject', 'Stop', 'Emergency stop', 'New batch', 'Next batch']) expect(help.text()).toContain(text);
+    for (const text of ['Approve & run', 'Approve only', 'Run the approved batch', 'Dry-run', 'Reject', 'Stop', 'Emergency stop', 'New batch', 'Next batch']) expect(help.text()).toContain(text);
     press('a');
     await flushPromises();
     expect(fakeIpc.requests('batch:approve')).toEqual([]);

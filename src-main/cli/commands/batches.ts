@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readArchivedBatches } from '../../core/batch/archive.js';
+import { shortBatchId } from '../../core/batch/shortId.js';
 import { MAX_PAGE_SIZE, type BatchSummary } from '../../core/batch/summary.js';
 import { BATCH_STATUSES, type Batch, type BatchStatus } from '../../core/batch/types.js';
 import { readLeashSnapshot } from '../../core/leash.js';
@@ -48,6 +49,12 @@ function row(summary: BatchSummary): string {
   return `${summary.id}  ${summary.createdAt}  ${summary.status.padEnd(11)} ${summary.source.padEnd(10)} ${counts(summary)}  ${command}${more}`;
 }
 
+/** Where an approved batch stands in the run queue (as of the snapshot). */
+function queueLine(batch: Batch): string {
+  if (!batch.queuedAt) return 'not queued: waiting for a person to run it';
+  return batch.queuedBehind ? `queued behind batch ${shortBatchId(batch.queuedBehind)} since ${batch.queuedAt}` : `queued since ${batch.queuedAt}, next to run`;
+}
+
 function details(batch: Batch): string {
   const lines = [
     `batch ${batch.id}`,
@@ -57,6 +64,9 @@ function details(batch: Batch): string {
     `  created  ${batch.createdAt}`,
     ...(batch.approvedBy ? [`  approved ${batch.approvedAt} by ${batch.approvedBy}`] : []),
     ...(batch.reason ? [`  reason   ${JSON.stringify(batch.reason)}`] : []),
+    ...(batch.status === 'approved' ? [`  queue    ${queueLine(batch)}`] : []),
+    // Escaped like the commands: the person's words, never interpreted by the terminal.
+    ...(batch.rejectionMessage ? [`  message  ${JSON.stringify(batch.rejectionMessage)} (the person's words for the agent)`] : []),
   ];
   batch.entries.forEach((entry, index) => {
     const exit = entry.exitCode !== null ? ` exit ${entry.exitCode}` : entry.signal ? ` ${entry.signal}` : '';

@@ -24,7 +24,11 @@ export type BatchErrorCode =
   | 'SANDBOX_REFUSED'
   /** Something that must run sandboxed (autonomy) was asked for where no sandbox works. */
   | 'SANDBOX_UNAVAILABLE'
-  | 'INVALID_SANDBOX_CHOICE';
+  | 'INVALID_SANDBOX_CHOICE'
+  /** The message for the agent given with a rejection is longer than MAX_REJECTION_MESSAGE_CHARS. */
+  | 'REJECTION_MESSAGE_TOO_LONG'
+  /** The message for the agent holds control or invisible direction characters (newlines and tabs are fine). */
+  | 'REJECTION_MESSAGE_INVALID';
 
 /** A refused batch operation. `code` is stable; `message` is for people. */
 export class BatchError extends Error {

@@ -13,6 +13,12 @@ import type { BatchState } from './state.js';
 import { assertBatchMove, assertEntryMove } from './transitions.js';
 import type { Batch, BatchEntry, EntryStatus } from './types.js';
 
+/** Clears what says a batch waits in the run queue (it started, or left the queue). */
+export function leaveQueue(batch: Batch): void {
+  batch.queuedAt = null;
+  batch.queuedBehind = null;
+}
+
 /**
  * Runs approved batches: one batch at a time (a FIFO queue), entries strictly in order, each
  * ENTRY_STARTED durable in the audit before its process spawns. Stopping is cooperative between
@@ -29,7 +35,14 @@ export interface ExecutionDeps {
 }
 
 export interface Execution {
-  enqueue(batchId: string): void;
+  /**
+   * Puts an approved batch at the end of the run queue and records on it what it waits behind
+   * (`queuedAt`, `queuedBehind`); it starts at once when nothing runs. Resolves once that is
+   * stored. Queuing a batch already queued changes nothing.
+   */
+  enqueue(batchId: string): Promise<void>;
+  /** The batch a batch queued now would wait behind (the last queued, else the running one); null when it would start at once. */
+  lastInLine(): string | null;
   /** Lets the running entry finish, then skips the rest. Cancels a batch still in the queue. */
   stop(batchId: string, reason: string): Promise<void>;
   /** Kills the running entry now and cancels everything queued. Returns the running batch's id. */
@@ -37,7 +50,11 @@ export interface Execution {
   /** Resolves once nothing runs. */
   idle(): Promise<void>;
   isQueued(batchId: string): boolean;
-  /** Takes a batch out of the run queue without touching it; false if it was not queued. */
+  /**
+   * Takes a batch out of the run queue; false if it was not queued. The batch itself is left as
+   * it is (the caller changes its status and clears its queue fields); the one behind it is told
+   * what it waits behind now.
+   */
   dequeue(batchId: string): boolean;
   /** The end of the running entry's live output, for a page that (re)connects mid-run. */
   recentOutput(entryId: string): RecentOutput | undefined;
@@ -70,6 +87,8 @@ export function createExecution(deps: ExecutionDeps): Execution {
   const queue: string[] = [];
   const stopRequests = new Map<string, string>();
   let current: { batchId: string; entryId: string; process: RunningEntry } | undefined;
+  /** The batch `drain` is executing, from the moment it leaves the queue until it has ended. */
+  let executing: string | undefined;
   let emergency: string | undefined;
   let loop: Promise<void> = Promise.resolve();
   let running = false;
@@ -281,6 +300,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
     batch = await state.change(batchId, (b) => {
       b.status = 'running';
       b.startedAt = new Date().toISOString();
+      leaveQueue(b);
     });
     let failed = false;
     for (let index = 0; index < batch.entries.length; index++) {
@@ -326,15 +346,38 @@ export function createExecution(deps: ExecutionDeps): Execution {
       b.status = 'cancelled';
       b.finishedAt = new Date().toISOString();
       b.note = reason;
+      leaveQueue(b);
       for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note: reason });
     });
   };
+
+  /**
+   * Takes a batch out of the queue and re-points the one that waited behind it. The new
+   * `queuedBehind` is in memory at once (every reader sees it); its write is not awaited: the
+   * field is advice for people and agents, and a restart clears it anyway (recovery).
+   */
+  const takeOut = (batchId: string): boolean => {
+    const index = queue.indexOf(batchId);
+    if (index === -1) return false;
+    queue.splice(index, 1);
+    const follower = queue[index];
+    if (follower !== undefined) {
+      const ahead = queue[index - 1] ?? executing ?? null;
+      void state.change(follower, (b) => {
+        b.queuedBehind = ahead;
+      }).catch(() => undefined);
+    }
+    return true;
+  };
+
+  const lastInLine = (): string | null => queue.at(-1) ?? executing ?? null;
 
   const drain = async (): Promise<void> => {
     running = true;
     try {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         emergency = undefined;
+        executing = next;
         try {
           await execute(next);
         } catch (error) {
@@ -345,6 +388,8 @@ export function createExecution(deps: ExecutionDeps): Execution {
               if (b.status === 'running') b.status = 'error';
             })
             .catch(() => undefined);
+        } finally {
+          executing = undefined;
         }
       }
     } finally {
@@ -354,15 +399,22 @@ export function createExecution(deps: ExecutionDeps): Execution {
   };
 
   return {
-    enqueue(batchId) {
-      if (queue.includes(batchId)) return;
+    async enqueue(batchId) {
+      if (queue.includes(batchId) || executing === batchId) return;
+      const ahead = lastInLine();
       queue.push(batchId);
+      // Recorded before the queue moves (the mutation is synchronous): a batch that starts at once
+      // never shows a stale "queued".
+      const marked = ahead === null ? undefined : state.change(batchId, (b) => {
+        b.queuedAt ??= new Date().toISOString();
+        b.queuedBehind = ahead;
+      });
       if (!running) loop = drain();
+      await marked;
     },
+    lastInLine,
     async stop(batchId, reason) {
-      const index = queue.indexOf(batchId);
-      if (index !== -1) {
-        queue.splice(index, 1);
+      if (takeOut(batchId)) {
         await cancelQueued(batchId, reason);
         return;
       }
@@ -375,18 +427,14 @@ export function createExecution(deps: ExecutionDeps): Execution {
       const starting = state.active().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
       const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
+      // Every queued batch is cancelled: none is left waiting behind another, so none is re-pointed.
       const dequeued = queue.splice(0, queue.length);
       for (const id of dequeued) void cancelQueued(id, reason).catch(() => undefined);
       return { running, dequeued };
     },
     idle: () => loop,
     isQueued: (batchId) => queue.includes(batchId),
-    dequeue(batchId) {
-      const index = queue.indexOf(batchId);
-      if (index === -1) return false;
-      queue.splice(index, 1);
-      return true;
-    },
+    dequeue: takeOut,
     holdOutput() {
       holds++;
       if (holds === 1) current?.process.pause();

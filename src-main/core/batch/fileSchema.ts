@@ -95,6 +95,9 @@ export const batchFileSchema = z.looseObject({
   finishedAt: nullableTime,
   note: z.string().nullable(),
   stopRequestedAt: nullableTime.optional(),
+  queuedAt: nullableTime.optional(),
+  queuedBehind: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable().optional(),
+  rejectionMessage: z.string().nullable().optional(),
 });
 
 /** Checks one parsed batch file; the error names the first fields that are wrong (`entries: …`). */

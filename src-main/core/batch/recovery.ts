@@ -23,6 +23,8 @@ export async function withdrawApproval(state: BatchState, audit: AuditWriter, id
     b.approvedBy = null;
     b.approvedAt = null;
     b.note = reason;
+    b.queuedAt = null;
+    b.queuedBehind = null;
     for (const entry of b.entries) entry.approved = false;
   });
 }

@@ -13,12 +13,13 @@ import type { SettingsStore } from '../settings/store.js';
 import { dryRunBatch, type DryRunReport } from './dryRun.js';
 import { BatchError } from './errors.js';
 import { ARCHIVABLE_STATUSES, archiveBatches, selectArchivable } from './archive.js';
-import { createExecution, type RecentOutput } from './execution.js';
+import { createExecution, leaveQueue, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
 import { createBatchListingFromIndex } from './listing.js';
 import { allowedInAdvance, rejudgePending } from './rejudge.js';
+import { validateRejectionMessage } from './rejection.js';
 import { createBatchState } from './state.js';
 import { describeSetAside, type BatchStore, type SetAsideBatchFile } from './store.js';
 import type { BatchListQuery, BatchPage } from './summary.js';
@@ -79,13 +80,23 @@ export interface BatchService {
    * `blocked`. `sandbox` is the person's choice for the entries the policy did not allow
    * (default: workspace, no network); allowed entries always run read-only. Refused with
    * SANDBOX_REFUSED (nothing approved) when an approved entry's sandbox cannot be applied.
+   * With `run`, the batch is queued to run in the same step (Approve & run): no other client can
+   * act between the approval and the queuing, and it is marked queued (`queuedAt`, and the batch
+   * it waits behind, `queuedBehind`) from its first change. If another client un-approves, rejects
+   * or stops it while the approval is being recorded, it stays as they left it.
    */
-  approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy; sandbox?: SandboxChoice }): Promise<Batch>;
+  approve(id: string, options?: { entryIds?: string[]; by?: ApprovedBy; sandbox?: SandboxChoice; run?: boolean }): Promise<Batch>;
   /** Takes an approved batch that has not started back to awaiting approval (out of the run queue too). */
   unapprove(id: string, reason?: string): Promise<Batch>;
-  /** Rejects a pending batch, or an approved one that has not started. */
-  reject(id: string, reason?: string): Promise<Batch>;
-  /** Queues an approved batch to run; returns at once. */
+  /**
+   * Rejects a pending batch, or an approved one that has not started (out of the run queue too).
+   * `reason` is Leash's note on the batch; `message` is what the person tells the agent to do
+   * instead: trimmed, stored as `rejectionMessage`, recorded in BATCH_REJECTED
+   * (`details.message`) and returned to the agent as its tool error. Throws
+   * REJECTION_MESSAGE_TOO_LONG or REJECTION_MESSAGE_INVALID before anything changes.
+   */
+  reject(id: string, reason?: string, options?: { message?: string }): Promise<Batch>;
+  /** Queues an approved batch to run (a batch already queued stays where it is); returns at once. */
   run(id: string): Promise<Batch>;
   /** What would run, and in which sandbox (with `sandbox`, as if approved with that choice). */
   dryRun(id: string, sandbox?: SandboxChoice): Promise<DryRunReport>;
@@ -209,13 +220,18 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const sandboxes = new Map(approvable.filter((e) => e.tool === 'shell').map((e) => [e.id, deps.sandbox.choose(e, choice)]));
     const refused = approvable.find((e) => sandboxes.get(e.id)?.problem);
     if (refused) throw new BatchError('SANDBOX_REFUSED', `entry ${batch.entries.indexOf(refused) + 1}: ${sandboxes.get(refused.id)?.problem}`);
+    const stamp = now().toISOString();
     const updated = await state.change(id, (b) => {
       b.status = 'approved';
       b.approvedBy = by;
-      b.approvedAt = now().toISOString();
+      b.approvedAt = stamp;
       // A note about why it waited (rate limit, a restart) is stale once a person approves.
       b.note = null;
       b.sandboxChoice = { ...choice };
+      if (options.run) {
+        b.queuedAt = stamp;
+        b.queuedBehind = execution.lastInLine();
+      }
       for (const entry of b.entries) {
         if (entry.classification.verdict === 'deny') Object.assign(entry, { status: 'blocked', approved: false, note: 'denied by policy; it can never run' });
         else entry.approved = chosen.has(entry.id);
@@ -242,16 +258,22 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         entries: approvable.map((e) => e.id),
         sandbox: { profile: choice.profile, network: choice.network },
         profiles: approvable.map((e) => (e.tool === 'patch' ? 'applied by Leash' : sandboxes.get(e.id)?.profile ?? 'unsandboxed')),
+        ...(options.run ? { run: true } : {}),
       },
     });
-    return updated;
+    if (!options.run) return updated;
+    // The approval is on record; queue it unless another client changed it meanwhile.
+    const after = state.get(id);
+    if (after.status !== 'approved' || after.approvedAt !== stamp || after.queuedAt !== stamp) return after;
+    await execution.enqueue(id);
+    return state.get(id);
   };
 
   const run = async (id: string): Promise<Batch> => {
     const batch = state.get(id);
     assertBatchMove(id, batch.status, 'running');
-    execution.enqueue(id);
-    return batch;
+    await execution.enqueue(id);
+    return state.get(id);
   };
 
   /** With autonomy on, a batch of only allowed entries runs without a click, within the rate limit. */
@@ -273,9 +295,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         b.note = `autonomy rate limit reached (${limit} ${limit === 1 ? 'batch' : 'batches'} per minute): waiting for a person`;
       });
     }
-    const approved = await approve(batch.id, { by: `autonomy:${status.fingerprint}` });
-    await run(batch.id);
-    return approved;
+    return approve(batch.id, { by: `autonomy:${status.fingerprint}`, run: true });
   };
 
   const whenSettled = (id: string): Promise<Batch> =>
@@ -368,6 +388,9 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
         startedAt: null,
         finishedAt: null,
         note: null,
+        queuedAt: null,
+        queuedBehind: null,
+        rejectionMessage: null,
       });
       await audit.append({
         event: 'BATCH_CREATED',
@@ -398,14 +421,17 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
       execution.dequeue(id);
       return withdrawApproval(state, audit, id, reason);
     },
-    async reject(id, reason = 'rejected by a person') {
+    async reject(id, reason = 'rejected by a person', options = {}) {
+      const message = validateRejectionMessage(options.message);
       assertBatchMove(id, state.get(id).status, 'rejected');
       execution.dequeue(id);
-      await audit.append({ event: 'BATCH_REJECTED', batchId: id, reason });
+      await audit.append({ event: 'BATCH_REJECTED', batchId: id, reason, details: message === null ? undefined : { message } });
       return state.change(id, (b) => {
         b.status = 'rejected';
         b.finishedAt = now().toISOString();
         b.note = reason;
+        b.rejectionMessage = message;
+        leaveQueue(b);
         for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'skipped', note: 'batch rejected' });
       });
     },
@@ -426,6 +452,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
           b.status = 'cancelled';
           b.finishedAt = now().toISOString();
           b.note = note;
+          leaveQueue(b);
           for (const entry of b.entries) if (entry.status === 'pending') Object.assign(entry, { status: 'cancelled', note });
         });
       }

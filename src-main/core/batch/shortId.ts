@@ -2,6 +2,8 @@ import { BatchError } from './errors.js';
 
 /** The shortest prefix that is looked up: shorter ones would match too much to be useful. */
 export const MIN_ID_PREFIX = 4;
+/** How many characters of an id people are shown (the app, the CLI list, messages to agents). */
+export const SHORT_ID_CHARS = 8;
 /** How many candidates an ambiguous prefix names. */
 const MAX_CANDIDATES = 10;
 
@@ -38,4 +40,9 @@ export function resolveBatchId(ids: Iterable<string>, idOrPrefix: string): strin
   const named = matches.slice(0, MAX_CANDIDATES);
   const more = matches.length > named.length ? ` and ${matches.length - named.length} more` : '';
   throw new BatchIdError('BATCH_ID_AMBIGUOUS', `"${idOrPrefix}" is the start of ${matches.length} batch ids (${named.join(', ')}${more}): give more characters`, named);
+}
+
+/** The first SHORT_ID_CHARS characters of an id, as the app shows it. */
+export function shortBatchId(id: string): string {
+  return id.length > SHORT_ID_CHARS ? id.slice(0, SHORT_ID_CHARS) : id;
 }

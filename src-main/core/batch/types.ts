@@ -88,6 +88,15 @@ export interface Batch {
   note: string | null;
   /** When a person asked for a graceful stop of the running batch: it is stopping, not yet stopped. */
   stopRequestedAt?: string | null;
+  /**
+   * Set while the approved batch waits in the run queue (approved and run, not started yet);
+   * null once it starts or leaves the queue. An approved batch without it waits for a person to run it.
+   */
+  queuedAt?: string | null;
+  /** The batch it waits behind in the run queue (running, or queued ahead of it); null when it is next. */
+  queuedBehind?: string | null;
+  /** What the person told the agent to do instead, given with the rejection (trimmed; see rejection.ts). */
+  rejectionMessage?: string | null;
 }
 
 export const TERMINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'error', 'cancelled', 'rejected', 'interrupted'];

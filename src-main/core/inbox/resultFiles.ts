@@ -53,6 +53,8 @@ export function resultsDocument(commandId: string, batch: Batch): Record<string,
     source: batch.source,
     status: batch.status,
     note: batch.note,
+    // What the person told the agent to do instead, when they rejected it with a message.
+    rejection_message: batch.rejectionMessage ?? null,
     exit_code: batchExitCode(batch),
     approved_by: batch.approvedBy,
     created_at: batch.createdAt,

@@ -56,12 +56,12 @@ export function useShortcuts(): void {
     }
     if (!batch) return false;
     const actions: Partial<Record<ShortcutAction, () => unknown>> = {
-      approveAll: () => batches.approveAll(batch.id),
-      approveSelected: () => batches.approveSelected(batch.id),
+      approveRun: () => batches.approveTicked(batch.id, { run: true }),
+      approveOnly: () => batches.approveTicked(batch.id, { run: false }),
       unapprove: () => batches.unapprove(batch.id),
       run: () => batches.run(batch.id),
       dryRun: () => batches.dryRun(batch.id),
-      reject: () => batches.reject(batch.id),
+      reject: () => batches.askReject(batch.id),
       stop: () => batches.stop(batch.id),
       copySummary: () => copy(resultsSummary(batch), 'The results summary'),
     };

@@ -3,8 +3,8 @@
  * it, and `matchShortcut` reads key events against it.
  */
 export type ShortcutAction =
-  | 'approveAll'
-  | 'approveSelected'
+  | 'approveRun'
+  | 'approveOnly'
   | 'unapprove'
   | 'run'
   | 'dryRun'
@@ -39,13 +39,13 @@ export function isMac(): boolean {
 
 export const SHORTCUTS: Shortcut[] = [
   { action: 'emergencyStop', keys: [isMac() ? EMERGENCY_KEYS.mac : EMERGENCY_KEYS.other], description: 'Emergency stop (works even while typing)', scope: 'everywhere' },
-  { action: 'approveAll', keys: ['A'], description: 'Approve all safe and review entries (never blocked ones)', scope: 'batches' },
-  { action: 'approveSelected', keys: ['Shift+A'], description: 'Approve the ticked entries', scope: 'batches' },
+  { action: 'approveRun', keys: ['A', 'Enter'], description: 'Approve & run: the ticked entries, or every entry that is not blocked; it waits in the queue while another batch runs', scope: 'batches' },
+  { action: 'approveOnly', keys: ['Shift+A'], description: 'Approve only (run it later with R): the ticked entries, or every entry that is not blocked', scope: 'batches' },
   { action: 'unapprove', keys: ['U'], description: 'Un-approve: back to awaiting approval, before it runs', scope: 'batches' },
   { action: 'run', keys: ['R'], description: 'Run the approved batch', scope: 'batches' },
   { action: 'dryRun', keys: ['D'], description: 'Dry-run: check programs, directory and syntax', scope: 'batches' },
-  { action: 'reject', keys: ['X'], description: 'Reject the batch', scope: 'batches' },
-  { action: 'stop', keys: ['S'], description: 'Stop: finish the running entry, skip the rest (cancels an approved batch that has not started)', scope: 'batches' },
+  { action: 'reject', keys: ['X'], description: 'Reject the batch, optionally telling the agent what to do instead (Ctrl+Enter sends)', scope: 'batches' },
+  { action: 'stop', keys: ['S'], description: 'Stop: finish the running entry, skip the rest (cancels an approved or queued batch that has not started)', scope: 'batches' },
   { action: 'copySummary', keys: ['C'], description: 'Copy the results summary for the AI', scope: 'batches' },
   { action: 'nextBatch', keys: ['J', '↓'], description: 'Next batch', scope: 'batches' },
   { action: 'previousBatch', keys: ['K', '↑'], description: 'Previous batch', scope: 'batches' },
@@ -84,6 +84,26 @@ const PLAIN: Record<string, ShortcutAction> = {
 
 const NOT_TYPING = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
 
+/** Elements Enter already means something on (press, follow, toggle, open): Enter is theirs there. */
+const ENTER_OWNERS = new Set(['BUTTON', 'A', 'INPUT', 'SELECT', 'TEXTAREA', 'SUMMARY', 'OPTION', 'LABEL']);
+const ENTER_ROLES = new Set(['button', 'link', 'checkbox', 'radio', 'tab', 'option', 'menuitem', 'switch', 'row', 'gridcell', 'treeitem', 'listbox', 'combobox']);
+
+/**
+ * True when Enter on `target` belongs to it (a button, a link, a field, a list row, or anything
+ * inside one), so it never also approves a batch.
+ */
+export function ownsEnter(target: EventTarget | null): boolean {
+  let element = target && typeof (target as HTMLElement).tagName === 'string' ? (target as HTMLElement) : null;
+  for (; element; element = element.parentElement) {
+    if (element.isContentEditable || ENTER_OWNERS.has(element.tagName)) return true;
+    const role = element.getAttribute('role');
+    if (role && ENTER_ROLES.has(role)) return true;
+    // A custom widget made focusable on purpose handles its own keys.
+    if (element.hasAttribute('tabindex') && element.tabIndex >= 0) return true;
+  }
+  return false;
+}
+
 /** True when the key press belongs to a field the person is typing in. */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!target || typeof (target as HTMLElement).tagName !== 'string') return false;
@@ -107,7 +127,8 @@ export function matchShortcut(event: KeyLike): ShortcutAction | null {
   if (event.ctrlKey || event.metaKey || event.altKey) return null;
   if (isTypingTarget(event.target)) return null;
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-  const action = key === 'a' ? (event.shiftKey ? 'approveSelected' : 'approveAll') : (PLAIN[key] ?? null);
+  if (key === 'Enter') return event.shiftKey || event.repeat || ownsEnter(event.target) ? null : 'approveRun';
+  const action = key === 'a' ? (event.shiftKey ? 'approveOnly' : 'approveRun') : (PLAIN[key] ?? null);
   if (event.repeat && action !== 'nextBatch' && action !== 'previousBatch') return null;
   return action;
 }

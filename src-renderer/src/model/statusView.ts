@@ -30,6 +30,8 @@ export function shortfallText(entries: readonly BatchEntry[]): string {
  */
 export function batchStatusView(batch: Batch): StatusView {
   if (batch.status === 'running' && batch.stopRequestedAt) return { label: 'Stopping…', tone: 'running' };
+  // Approved and run, waiting for the batch ahead of it (or starting this instant).
+  if (batch.status === 'approved' && batch.queuedAt) return { label: 'Queued', tone: 'info' };
   if (batch.status === 'completed') {
     const shortfall = shortfallText(batch.entries);
     if (shortfall) return { label: `Completed with ${shortfall}`, tone: 'warn' };

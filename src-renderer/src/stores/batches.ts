@@ -1,4 +1,4 @@
-import { plural } from '../model/format';
+import { plural, shortId } from '../model/format';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { Batch, BatchDelta, BatchEntry, BatchSummary, DryRunReport } from '../model/contract';
@@ -14,6 +14,12 @@ export type BatchAction = 'approve' | 'unapprove' | 'run' | 'dryRun' | 'reject' 
 /** Entries a person may approve: anything the policy did not deny. */
 export function approvableEntries(batch: Batch): BatchEntry[] {
   return batch.entries.filter((entry) => entry.classification.verdict !== 'deny');
+}
+
+/** `The entry is approved`, `All 3 entries approved`, `2 of 3 entries approved`. */
+function approvedText(approved: number, total: number): string {
+  if (total === 1) return 'The entry is approved';
+  return approved === total ? `All ${total} entries approved` : `${approved} of ${plural(total, 'entry', 'entries')} approved`;
 }
 
 /** Applies a delta to a full batch: its fields, and the entries it names (captures stay as they were). */
@@ -47,6 +53,8 @@ export const useBatchStore = defineStore('batches', () => {
   const sandboxChoices = ref<Record<string, SandboxChoice>>({});
   /** The action in flight per batch, so its buttons can show it and not be pressed twice. */
   const busy = ref<Record<string, BatchAction | undefined>>({});
+  /** The batch whose reject dialog is open, if any. */
+  const rejecting = ref<string | null>(null);
   let fetching: Promise<void> | null = null;
   let refetch = false;
 
@@ -153,18 +161,24 @@ export const useBatchStore = defineStore('batches', () => {
     }
   }
 
-  async function approve(batchId: string, entryIds: string[]): Promise<Batch | undefined> {
+  /**
+   * Approves the entries; with `run`, main also queues the batch in the same call (Approve & run),
+   * so nothing can come between the two.
+   */
+  async function approve(batchId: string, entryIds: string[], options: { run?: boolean } = {}): Promise<Batch | undefined> {
     if (entryIds.length === 0) {
       toast.push('info', 'Nothing to approve', 'Blocked entries can never be approved.');
       return undefined;
     }
     const choice = sandboxChoiceFor(batchId);
-    const batch = await act(batchId, 'approve', 'Approve failed', () =>
-      call('batch:approve', { id: batchId, entryIds, sandbox: choice.profile, network: choice.network }),
-    );
+    const request = { id: batchId, entryIds, sandbox: choice.profile, network: choice.network, ...(options.run ? { run: true } : {}) };
+    const batch = await act(batchId, 'approve', options.run ? 'Approve & run failed' : 'Approve failed', () => call('batch:approve', request));
     if (batch) {
       upsert(batch);
-      toast.success('Approved', `${entryIds.length} of ${plural(batch.entries.length, 'entry', 'entries')} will run.`);
+      const what = approvedText(entryIds.length, batch.entries.length);
+      if (!options.run) toast.success('Approved', `${what}. Press Run (R) to start it.`);
+      else if (batch.status === 'approved' && batch.queuedBehind) toast.success('Approved and queued', `${what}. It runs after batch ${shortId(batch.queuedBehind)}, which is ahead in the queue.`);
+      else toast.success('Approved and running', `${what}. Running now, one entry at a time.`);
     }
     return batch;
   }
@@ -187,6 +201,23 @@ export const useBatchStore = defineStore('batches', () => {
     return approve(batchId, tickedFor(batchId));
   }
 
+  /** Approve & run (`run: true`) or approve only: the ticked entries when some are ticked, else every entry not blocked. */
+  function approveTicked(batchId: string, options: { run: boolean }): Promise<Batch | undefined> {
+    const chosen = tickedFor(batchId);
+    if (chosen.length > 0) return approve(batchId, chosen, options);
+    const batch = selected.value?.id === batchId ? selected.value : null;
+    return approve(batchId, batch ? approvableEntries(batch).map((e) => e.id) : [], options);
+  }
+
+  /** Opens the reject dialog for the batch (the person may add a message for the agent). */
+  function askReject(batchId: string): void {
+    rejecting.value = batchId;
+  }
+
+  function cancelReject(): void {
+    rejecting.value = null;
+  }
+
   async function unapprove(batchId: string): Promise<void> {
     const batch = await act(batchId, 'unapprove', 'Un-approve failed', () => call('batch:unapprove', { id: batchId }));
     if (batch) upsert(batch);
@@ -206,10 +237,25 @@ export const useBatchStore = defineStore('batches', () => {
     if (report) dryRuns.value = { ...dryRuns.value, [batchId]: report };
   }
 
-  async function reject(batchId: string, reason?: string): Promise<void> {
-    const request = reason ? { id: batchId, reason } : { id: batchId };
-    const batch = await act(batchId, 'reject', 'Reject failed', () => call('batch:reject', request));
-    if (batch) upsert(batch);
+  /**
+   * Rejects the batch, with what the agent should do instead when `message` is given (main trims
+   * and checks it). Returns the error when main refused, so the dialog can show it and keep the text.
+   */
+  async function reject(batchId: string, message?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (busy.value[batchId]) return { ok: false, error: 'another action on this batch is in progress' };
+    const request = message && message.trim() !== '' ? { id: batchId, message } : { id: batchId };
+    busy.value = { ...busy.value, [batchId]: 'reject' };
+    try {
+      const batch = await call('batch:reject', request);
+      upsert(batch);
+      if (rejecting.value === batchId) rejecting.value = null;
+      toast.success('Rejected', batch.rejectionMessage ? 'The agent gets your message as the reason.' : 'Nothing in the batch runs.');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: formatProblem(describeError(error)) };
+    } finally {
+      busy.value = { ...busy.value, [batchId]: undefined };
+    }
   }
 
   async function stop(batchId: string): Promise<void> {
@@ -243,7 +289,8 @@ export const useBatchStore = defineStore('batches', () => {
 
   return {
     selectedId, selected, selectedError, loading, loadError, ticked, dryRuns, busy,
-    load, upsert, receiveDelta, receiveSummary, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, unapprove, run, dryRun, reject, stop, create, running,
+    load, upsert, receiveDelta, receiveSummary, select, selectNext, tickedFor, setTicked, approveAll, approveSelected, approveTicked, unapprove, run, dryRun, reject, stop, create, running,
+    rejecting, askReject, cancelReject,
     sandboxChoices, sandboxChoiceFor, setSandboxChoice,
   };
 });

@@ -72,7 +72,8 @@ describe('semi-autonomy', () => {
     await enable(harness);
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status);
-    expect(statuses).toEqual(['approved', 'approved', 'pending']);
+    // Approved and queued in one step: the first starts at once, the second waits behind it.
+    expect(statuses).toEqual(['running', 'approved', 'pending']);
     const waiting = harness.service.get(harness.service.list({ status: ['pending'] }).items[0]?.id ?? 'none');
     expect(waiting?.note).toMatch(/rate limit reached \(2 batches per minute\)/);
   });
