@@ -1,9 +1,5 @@
-import { onScopeDispose, ref, type Ref } from 'vue';
-
-const now = ref(Date.now());
-let users = 0;
-let frozen = false;
-let timer: ReturnType<typeof setInterval> | undefined;
+import type { Ref } from 'vue';
+import { createSharedClock } from './sharedClock';
 
 /**
  * A clock that ticks every `TICK_MS` while any component uses it: elapsed times stay live
@@ -11,22 +7,11 @@ let timer: ReturnType<typeof setInterval> | undefined;
  */
 export const TICK_MS = 250;
 
+let frozen = false;
+const clock = createSharedClock(TICK_MS, () => frozen);
+
 export function useNow(): { now: Ref<number> } {
-  users += 1;
-  if (!timer) {
-    if (!frozen) now.value = Date.now();
-    timer = setInterval(() => {
-      if (!frozen) now.value = Date.now();
-    }, TICK_MS);
-  }
-  onScopeDispose(() => {
-    users -= 1;
-    if (users === 0 && timer) {
-      clearInterval(timer);
-      timer = undefined;
-    }
-  });
-  return { now };
+  return clock.use();
 }
 
 /**
@@ -35,5 +20,5 @@ export function useNow(): { now: Ref<number> } {
  */
 export function setClockFrozen(value: boolean): void {
   frozen = value;
-  if (!value) now.value = Date.now();
+  if (!value) clock.refresh();
 }
