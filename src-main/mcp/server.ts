@@ -65,7 +65,12 @@ export function createLeashMcpServer(options: LeashMcpOptions): McpServer {
         'Propose 1-10 shell commands as one batch. Leash classifies each (allow / ask / deny); a person approves in the Leash app (or autonomy runs batches of only allowed commands); Leash runs them one at a time and this tool returns, per command, the verdict, status, exit code and the end of its output. Waits until the batch finishes, is rejected or is stopped. Commands denied by policy never run. You cannot approve your own commands.',
       inputSchema: {
         commands: z.array(commandTextSchema).min(1).max(10).describe('Shell commands, run in order with /bin/bash -c'),
-        cwd: z.string().optional().describe('Absolute path of an existing working directory (default: the home directory); anything else is refused with CWD_NOT_FOUND before a person sees the batch'),
+        cwd: z
+          .string()
+          .optional()
+          .describe(
+            'Absolute path of an existing working directory: give your project directory. Commands that change files run in a sandbox that may write only inside that project (its git work tree), and the home directory cannot be one, so without a project such commands are refused at approval. Default: the home directory. Anything else is refused with CWD_NOT_FOUND before a person sees the batch',
+          ),
         reason: z.string().max(2000).optional().describe('Why you want to run them, shown to the person approving'),
       },
     },
