@@ -233,7 +233,9 @@ describe('a batch that waits', () => {
     const waiting = await notice.getAttribute('data-batch-id');
     await expect.poll(() => page.getByTestId('batch-panel').getAttribute('data-batch-id')).toBe(waiting);
     expect(waiting).toBe(ids[3]);
+    // Reject asks first (with room for a message to the agent).
     await page.getByTestId('reject').click();
+    await page.getByTestId('reject-confirm').click();
     await expect.poll(() => notice.count()).toBe(0);
     await context.close();
   });

@@ -72,7 +72,7 @@ export const FLOWS: Flow[] = [
       await page.getByTestId('approve-run').click();
       await expect.poll(() => batchStatus(page), { timeout: 20_000 }).toBe('completed');
       expect(await entryStatuses(page)).toEqual(['completed', 'completed', 'completed']);
-      await expect.poll(() => page.getByTestId('batch-panel').innerText()).toContain('hello from a file Leash read');
+      await expect.poll(() => page.getByTestId('batch-panel').innerText(), { timeout: 10_000 }).toContain('hello from a file Leash read');
       await screenshot('1-safe-batch-completed');
     },
   },
@@ -126,7 +126,7 @@ export const FLOWS: Flow[] = [
       await page.keyboard.press('Control+V');
       expect((await input.inputValue()).trim()).toBe(shown);
       await page.getByTestId('autonomy-confirm').click();
-      await expect.poll(() => page.getByTestId('autonomy-indicator').getAttribute('data-state')).toBe('on');
+      await expect.poll(() => page.getByTestId('autonomy-indicator').getAttribute('data-state'), { timeout: 10_000 }).toBe('on');
       const fingerprint = (await page.getByTestId('autonomy-fingerprint').innerText()).trim();
       await screenshot('3-autonomy-on');
 
@@ -137,7 +137,7 @@ export const FLOWS: Flow[] = [
 
       await page.getByTestId('nav-audit').click();
       const approved = page.locator('[data-testid="audit-row"][data-event="BATCH_APPROVED"]');
-      await expect.poll(() => approved.count()).toBeGreaterThan(0);
+      await expect.poll(() => approved.count(), { timeout: 10_000 }).toBeGreaterThan(0);
       expect(await approved.first().innerText()).toContain(`autonomy:${fingerprint}`);
       const audit = await readFile(join(home, 'audit.jsonl'), 'utf8');
       expect(audit).toContain('"event":"AUTH_FAILURE"');
@@ -153,7 +153,7 @@ export const FLOWS: Flow[] = [
       await page.getByTestId('approve-all').click();
       await page.getByTestId('run').click();
       await waitFor(async () => (await livePidsNamed(`${marker}-child`)).length === 1 && (await livePidsNamed(`${marker}-main`)).length === 1, 15_000);
-      await expect.poll(() => batchStatus(page)).toBe('running');
+      await expect.poll(() => batchStatus(page), { timeout: 10_000 }).toBe('running');
       await screenshot('4-running-before-stop');
       const pressed = Date.now();
       await page.getByTestId('emergency-stop').click();
@@ -266,7 +266,7 @@ export const FLOWS: Flow[] = [
         await expect.poll(() => batchStatus(page), { timeout: 20_000 }).toBe('error');
         expect(existsSync(join(project, 'made-here.txt'))).toBe(true);
         expect(existsSync(join(home, 'planted'))).toBe(false);
-        await expect.poll(() => page.getByTestId('entry-sandbox-hint').innerText()).toMatch(/the sandbox/);
+        await expect.poll(() => page.getByTestId('entry-sandbox-hint').innerText(), { timeout: 10_000 }).toMatch(/the sandbox/);
         await screenshot(`sandbox-denied-${colorScheme}`);
       },
     }),

@@ -37,12 +37,14 @@ describe('archiving finished batches (retention)', () => {
 
     advance(2);
     const moved = await h.service.archiveFinished(30);
-    expect(moved).toEqual([completed.id, rejected.id]);
+    // Oldest first; this clock stands still, so batches made in the same instant go by id.
+    const [older, newer] = [completed, rejected].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)) as [typeof completed, typeof rejected];
+    expect(moved).toEqual([older.id, newer.id]);
     expect(h.service.list({}).items.map((s) => s.id).sort()).toEqual([pending.id, approved.id].sort());
     expect(() => h.service.get(completed.id)).toThrow();
 
     const record = (await h.records()).find((r) => r.event === 'BATCHES_ARCHIVED');
-    expect(record).toMatchObject({ reason: 'finished more than 30 days ago', details: { count: 2, firstId: completed.id, lastId: rejected.id, olderThanDays: 30, createdFrom: completed.createdAt, createdTo: rejected.createdAt } });
+    expect(record).toMatchObject({ reason: 'finished more than 30 days ago', details: { count: 2, firstId: older.id, lastId: newer.id, olderThanDays: 30, createdFrom: older.createdAt, createdTo: newer.createdAt } });
 
     const batchesDir = join(h.dir, 'batches');
     const batchFiles = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
@@ -56,8 +58,8 @@ describe('archiving finished batches (retention)', () => {
     expect(archived.problems).toEqual([]);
     // Newest first, as every list.
     expect(archived.batches.list({}).items.map((b) => [b.id, b.status])).toEqual([
-      [rejected.id, 'rejected'],
-      [completed.id, 'completed'],
+      [newer.id, newer.id === rejected.id ? 'rejected' : 'completed'],
+      [older.id, older.id === rejected.id ? 'rejected' : 'completed'],
     ]);
     expect(archived.read(completed.id).entries[0]).toMatchObject({ status: 'completed', exitCode: 0, stdout: { head: 'archived-output\n' } });
 

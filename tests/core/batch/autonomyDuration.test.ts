@@ -44,7 +44,7 @@ describe('autonomy that ends', () => {
     const enabled = (await harness.records()).find((r) => r.event === 'AUTONOMY_ENABLED');
     expect(enabled?.details).toMatchObject({ duration: '15m', endsAt: '2026-12-04T10:15:00.000Z' });
     time.advance(14 * MINUTE);
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('approved');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toMatch(/^autonomy:/);
   });
 
   it('never approves a batch that arrives after the end, even when no timer has fired, and records the end as expired', async () => {
@@ -71,7 +71,7 @@ describe('autonomy that ends', () => {
     time.advance(30 * 24 * 60 * MINUTE);
     expect(harness.service.autonomy.status()).toMatchObject({ enabled: true, duration: 'until-off' });
     expect(harness.service.autonomy.status().endsAt).toBeUndefined();
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('approved');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toMatch(/^autonomy:/);
   });
 
   it('resumes a timed autonomy after a restart with the time it has left', async () => {
@@ -83,9 +83,9 @@ describe('autonomy that ends', () => {
     time.advance(20 * MINUTE);
     harness = await createHarness({ dir: first.dir, settings: stored, now: time.now });
     expect(harness.service.autonomy.status()).toMatchObject({ enabled: true, duration: '1h', endsAt: '2026-12-04T11:00:00.000Z' });
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('approved');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toMatch(/^autonomy:/);
     time.advance(40 * MINUTE);
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('pending');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toBeNull();
   });
 
   it('finds a timed autonomy that ran out while Leash was not running over at start, recorded as expired', async () => {
@@ -113,7 +113,7 @@ describe('autonomy that ends', () => {
     expect(harness.settings.get().autonomy.enabled).toBe(false);
     const ended = disabled(await harness.records());
     expect(ended.map((r) => [r.details?.cause, r.reason])).toEqual([['quit', 'Leash quit: autonomy lasted until Leash quits']]);
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('pending');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toBeNull();
   });
 
   it('ends an autonomy that lasts until Leash quits when Leash closes, before the audit does', async () => {
@@ -134,7 +134,7 @@ describe('autonomy that ends', () => {
     expect(harness.service.autonomy.status().enabled).toBe(false);
     expect(harness.settings.get().autonomy.enabled).toBe(false);
     expect(disabled(await harness.records())).toHaveLength(1);
-    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).status).toBe('pending');
+    expect((await harness.service.create({ cwd, entries: [{ command: 'true' }] })).approvedBy).toBeNull();
   });
 
   it.each([
