@@ -105,6 +105,10 @@ export function createBatchListingFromIndex(initial: Iterable<IndexedBatch>): Ba
     return low;
   };
 
+  const summariesIn = (statuses: readonly BatchStatus[]): BatchSummary[] => {
+    const wanted = new Set(statuses);
+    return order.map((id) => listed.get(id)!.summary).filter((summary) => wanted.has(summary.status));
+  };
   return {
     get size() {
       return listed.size;
@@ -122,13 +126,8 @@ export function createBatchListingFromIndex(initial: Iterable<IndexedBatch>): Ba
       order.splice(order.indexOf(id), 1);
       return true;
     },
-    ids(statuses) {
-      return this.summaries(statuses).map((summary) => summary.id);
-    },
-    summaries(statuses) {
-      const wanted = new Set(statuses);
-      return order.map((id) => listed.get(id)!.summary).filter((summary) => wanted.has(summary.status));
-    },
+    ids: (statuses) => summariesIn(statuses).map((summary) => summary.id),
+    summaries: (statuses) => summariesIn(statuses),
     list(query = {}) {
       const { search, status, after, limit } = checkQuery(query);
       const matches = (item: Listed): boolean =>
