@@ -82,8 +82,10 @@ export function sedScriptProblem(script: string): string | undefined {
       continue;
     }
     if (SED_LABEL.has(command)) {
-      // GNU sed ends a label at a newline or `;` (`:a;N;$!ba`).
-      while (i < script.length && script[i] !== '\n' && script[i] !== ';') i++;
+      // GNU sed skips blanks before a label and ends it at a blank, `;` or newline (`:a;N;$!ba`):
+      // `:x w out` is a label and a `w` command (whose file sed opens while compiling the script).
+      while (script[i] === ' ' || script[i] === '\t') i++;
+      while (i < script.length && !/[\s;]/.test(script[i] as string)) i++;
       continue;
     }
     if (command === 's' || command === 'y') {
@@ -123,17 +125,39 @@ const AWK: OptionSpec = {
   long: long(['characters-as-bytes', 'traditional', 'posix', 're-interval', 'sandbox', 'lint', 'optimize', 'no-optimize', ...HELP], ['field-separator', 'assign', 'file', 'source', 'include', 'load']),
 };
 
-/** Words in an awk program that run commands, read commands' output or the environment. */
-const AWK_FORBIDDEN = /\b(system|getline|ENVIRON|PROCINFO)\b/;
+/**
+ * Words in an awk program that run commands, read commands' output or the environment, or
+ * choose the files awk reads (`ARGV[1] = "…"` names a file out of sight of the credential check).
+ */
+const AWK_FORBIDDEN = /\b(system|getline|ENVIRON|PROCINFO|ARGV)\b/;
 
-/** The program with string literals and regular-expression literals blanked out, or undefined if they do not end. */
+/** Keywords after which awk reads an expression, so a `/` there starts a regular expression. */
+const AWK_BEFORE_EXPRESSION = /\b(print|printf|return|in|else|do|case|exit)$/;
+
+/** Thrown (and turned into a refusal) where awks differ on whether `/` starts a regex. */
+class AmbiguousSlash extends Error {}
+
+/**
+ * The program with string literals and regular-expression literals blanked out, or undefined if
+ * they do not end. Throws AmbiguousSlash where awk implementations (or awk and this reader)
+ * disagree on whether `/` divides or starts a regular expression: after a postfix `++`/`--`
+ * (`a++ / 2 …`) and after the condition of `if`/`while`/`for`/`switch` (mawk divides, gawk reads
+ * a regex statement). A wrong guess there hides code inside a "regex" or behind a `#` comment.
+ */
 function awkCode(program: string): string | undefined {
   let out = '';
   let previous = '';
+  /** For each open `(`: whether it opens the condition of a control statement. */
+  const parens: boolean[] = [];
+  let afterCondition = false;
   for (let i = 0; i < program.length; i++) {
     const char = program[i] as string;
+    if (char === '/') {
+      const before = out.trimEnd();
+      if (afterCondition || /(\+\+|--)$/.test(before)) throw new AmbiguousSlash();
+    }
     // A `/` starts a regular expression where an operand is expected (as awk's lexer decides).
-    const regexHere = char === '/' && (previous === '' || /[(,{};!~&|=<>+\-*%^?:\n]$/.test(previous) || /\b(print|printf|return|in)$/.test(out.trimEnd()));
+    const regexHere = char === '/' && (previous === '' || /[(,{};!~&|=<>+\-*%^?:\n]$/.test(previous) || AWK_BEFORE_EXPRESSION.test(out.trimEnd()));
     if (char === '"' || regexHere) {
       let k = i + 1;
       for (; k < program.length && program[k] !== char; k++) {
@@ -144,6 +168,7 @@ function awkCode(program: string): string | undefined {
       out += ' 0 ';
       i = k;
       previous = '0';
+      afterCondition = false;
       continue;
     }
     if (char === '#') {
@@ -151,8 +176,12 @@ function awkCode(program: string): string | undefined {
       i = end === -1 ? program.length : end - 1;
       continue;
     }
+    if (char === '(') parens.push(/\b(if|while|for|switch)\s*$/.test(out));
     out += char;
-    if (!/\s/.test(char)) previous = out.trimEnd();
+    if (!/\s/.test(char)) {
+      afterCondition = char === ')' && parens.pop() === true;
+      previous = out.trimEnd();
+    }
   }
   return out;
 }
@@ -160,8 +189,14 @@ function awkCode(program: string): string | undefined {
 /** Why an awk program is not plainly read-only, or undefined when it is. */
 export function awkProgramProblem(program: string): string | undefined {
   const forbidden = AWK_FORBIDDEN.exec(program);
-  if (forbidden) return `the awk program uses \`${forbidden[0]}\`, which can run commands, read the environment or load code`;
-  const code = awkCode(program);
+  if (forbidden) return `the awk program uses \`${forbidden[0]}\`, which can run commands, read the environment, load code or choose the files awk reads`;
+  let code: string | undefined;
+  try {
+    code = awkCode(program);
+  } catch (error) {
+    if (error instanceof AmbiguousSlash) return 'Leash cannot tell whether a `/` in this awk program divides or starts a regular expression (awks differ there)';
+    throw error;
+  }
   if (code === undefined) return 'Leash cannot read this awk program (a string or regular expression does not end)';
   if (code.includes('@')) return 'the awk program uses an `@` directive, which can load code';
   if (/(^|[^|])\|(?!\|)/.test(code)) return 'the awk program pipes to or from a command (`|`)';
@@ -218,6 +253,9 @@ function checkJq(args: readonly Arg[]): AllowCheck {
   const fromFile = hasOption(scanned, '-f', '--from-file');
   const filter = fromFile ? undefined : scanned.operands[0];
   if (filter !== undefined && /\$ENV\b|\benv\b/.test(filter)) return no('the jq filter reads the environment (`env`, `$ENV`), where secrets live');
+  // `import "path" as $x;` reads a JSON file from the module search path (`-L`, `~/.jq`, relative
+  // paths climb out of it); `include` and `modulemeta` read modules the same way.
+  if (filter !== undefined && /\b(import|include|modulemeta)\b/.test(filter)) return no('the jq filter loads modules or data files from its search path (`import`, `include`, `modulemeta`), files Leash does not see');
   if (fromFile) return no('`jq -f` runs a filter from a file Leash does not read');
   return OK;
 }
@@ -231,7 +269,7 @@ export const SCRIPT_RULES: readonly AllowRule[] = [
     check: checkSed,
     examples: {
       allow: ['sed -n 1,5p file.txt', "sed -n '10,20p' src/a.ts", "sed 's/foo/bar/g' a.txt", "sed -n '/start/,/end/p' x", "sed -e 's/a/b/' -e '3q' f", "sed -n '$p' f", "sed '/^#/d;s/ *$//' f", "sed -E 's#/#\\\\#g' f"],
-      notAllow: ['sed -i s/a/b/ f', 'sed -ni p f', "sed --in-place 's/a/b/' f", "sed 's/a/b/w out' f", "sed 's/x/id/e' f", "sed '1e id' f", "sed 'w out' f", "sed '1r /etc/shadow' f", 'sed -f script.sed f', "sed -n 1p *", "sed --frob p f"],
+      notAllow: ['sed -i s/a/b/ f', 'sed -ni p f', "sed --in-place 's/a/b/' f", "sed 's/a/b/w out' f", "sed 's/x/id/e' f", "sed '1e id' f", "sed 'w out' f", "sed '1r /etc/shadow' f", 'sed -f script.sed f', "sed -n 1p *", "sed --frob p f", "sed -n ':x w out' f", "sed 'b end w out' f"],
     },
   },
   {
@@ -242,7 +280,7 @@ export const SCRIPT_RULES: readonly AllowRule[] = [
     check: checkAwk,
     examples: {
       allow: ["awk '{print $1}' a.txt", "awk -F: '{print $1}' /etc/passwd", "awk 'NR>=10 && NR<=20' f", "awk '$3 > 100 {print $1, $3}' data", "awk '/a|b/ {n++} END {print n}' f", "awk 'length($0) > 80' src/a.ts", "awk '{ printf \"%s\\n\", ($1 > 2 ? \"big\" : \"small\") }' f"],
-      notAllow: ["awk 'BEGIN{system(\"id\")}'", "awk '{print | \"sh\"}' f", "awk '{\"date\" | getline d}' f", "awk '{print > \"out\"}' f", "awk '{print $1 >> \"log\"}' f", "awk 'BEGIN{print ENVIRON[\"TOKEN\"]}'", 'awk -f prog.awk f', "awk '@load \"x\"'", "awk '{print}' *"],
+      notAllow: ["awk 'BEGIN{system(\"id\")}'", "awk '{print | \"sh\"}' f", "awk '{\"date\" | getline d}' f", "awk '{print > \"out\"}' f", "awk '{print $1 >> \"log\"}' f", "awk 'BEGIN{print ENVIRON[\"TOKEN\"]}'", 'awk -f prog.awk f', "awk '@load \"x\"'", "awk '{print}' *", "awk '{ if (0) x=1; else /#/; print > \"o\" }' f", "awk '{ a++ / 2; print > \"o\" }' f", "awk 'BEGIN { ARGV[1] = \"f\" } 1'"],
     },
   },
   {
@@ -253,7 +291,7 @@ export const SCRIPT_RULES: readonly AllowRule[] = [
     check: checkJq,
     examples: {
       allow: ['jq . package.json', "jq -r '.scripts | keys[]' package.json", "jq --arg n x '.[$n]' a.json", 'jq -s length a.json b.json', "jq -c '.items[] | {id, name}' data.json"],
-      notAllow: ["jq -n env", "jq -n '$ENV.TOKEN'", 'jq -f filter.jq a.json', 'jq --frob . a'],
+      notAllow: ["jq -n env", "jq -n '$ENV.TOKEN'", "jq -n -L ~ 'import \".docker/config\" as $c; $c'", "jq -n 'include \"x\"; .'", 'jq -f filter.jq a.json', 'jq --frob . a'],
     },
   },
 ];
