@@ -104,6 +104,7 @@ const FORBIDDEN: Record<string, string> = {
   '-O': 'opens the matches in a pager program', '--open-files-in-pager': 'opens the matches in a pager program',
   '--textconv': 'runs the textconv programs of the repository configuration', '--contents': 'reads the file it names',
   '--file': 'reads the file it names', '--blob': 'reads another configuration', '--ignore-revs-file': 'reads the file it names',
+  '--stdin': 'reads revisions and pathspecs from standard input, out of sight of the credential check',
 };
 /** Settings whose values are secrets (tokens in headers and URLs, credential helpers' data). */
 const SECRET_CONFIG = /(credential|token|password|passwd|secret|extraheader|auth|cookie|insteadof|pushurl|\burl\b|proxy)/i;
@@ -131,13 +132,35 @@ export function checkGit(args: readonly Arg[]): AllowCheck {
   const forbidden = scanned.options.find((o) => FORBIDDEN[o.name]);
   if (forbidden) return no(`\`git ${subcommand} ${forbidden.name}\` ${FORBIDDEN[forbidden.name]}`);
   for (const operand of subcommand === 'branch' || subcommand === 'config' ? [] : scanned.operands) {
-    const found = toolGlobCredential(operand);
+    const found = toolGlobCredential(operand) ?? pathspecCredential(operand);
     if (found) return no(`\`${operand}\` is a pathspec git matches against credential files (${found})`);
   }
   if (subcommand === 'branch' && scanned.operands.length > 0 && !hasOption(scanned, '-l', '--list')) return no('`git branch NAME` creates a branch');
   if (subcommand === 'tag' && scanned.operands.length > 0 && !hasOption(scanned, '-l', '--list')) return no('`git tag NAME` creates a tag');
   if (subcommand === 'config') return checkConfig(scanned.operands, hasOption(scanned, '--get', '--get-all'));
   return OK;
+}
+
+/**
+ * Pathspec magic (`:(top).env`, `:(icase).ENV`, `:(glob)*.env`, `:/.npmrc`) names the same files
+ * as the path after it: the magic is taken off and the path checked as a glob git matches.
+ * Excluding magic (`:!x`, `:^x`, `:(exclude)x`) selects nothing by that path.
+ */
+function pathspecCredential(operand: string): string | undefined {
+  if (!operand.startsWith(':')) return undefined;
+  let magic: string[];
+  let path: string;
+  const long = /^:\(([^)]*)\)(.*)$/s.exec(operand);
+  if (long) {
+    magic = (long[1] as string).split(',').map((m) => m.trim().toLowerCase());
+    path = long[2] as string;
+  } else {
+    const short = /^:([/!^]*):?(.*)$/s.exec(operand) as RegExpExecArray;
+    magic = [...(short[1] as string)].map((m) => (m === '/' ? 'top' : 'exclude'));
+    path = short[2] as string;
+  }
+  if (magic.includes('exclude')) return undefined;
+  return toolGlobCredential(path);
 }
 
 type Shape = { ok: true; rest: string[] } | { ok: false; check: AllowCheck };

@@ -20,7 +20,9 @@ function notOverHome(tool: string, paths: readonly string[]): AllowCheck {
 function noCredentialGlobs(tool: string, scanned: ScannedOptions, names: readonly string[]): AllowCheck {
   for (const option of scanned.options) {
     if (!names.includes(option.name) || option.value === undefined) continue;
-    const found = toolGlobCredential(option.value.replace(/^!/, ''));
+    // `--type-add NAME:GLOB` defines a file type by a glob (`-t NAME` then picks it).
+    const glob = option.name === '--type-add' ? option.value.replace(/^[^:]*:/, '') : option.value;
+    const found = toolGlobCredential(glob.replace(/^!/, ''));
     if (found) return no(`\`${tool} ${option.name} ${option.value}\` picks credential files (${found})`);
   }
   return OK;
@@ -45,7 +47,7 @@ const RG_VALUES = [
 ];
 
 function checkRg(scanned: ScannedOptions): AllowCheck {
-  const globs = noCredentialGlobs('rg', scanned, ['-g', '--glob', '--iglob']);
+  const globs = noCredentialGlobs('rg', scanned, ['-g', '--glob', '--iglob', '--type-add']);
   if (!globs.ok) return globs;
   const patternGiven = hasOption(scanned, '-e', '--regexp', '-f', '--file', '--files', '--type-list');
   if (hasOption(scanned, '--files')) return OK;
@@ -69,14 +71,14 @@ export const TEXT_RULES: readonly AllowRule[] = [
     ['rg'],
     { short: short('isSwxvFnNlcoHIuaL0qUPhVpb', 'efgtTABCmMjErd'), long: long(RG_FLAGS, RG_VALUES) },
     { '--pre': 'runs a program on every file', '--pre-glob': 'runs the `--pre` program', '--hostname-bin': 'runs a program', '-z': 'runs decompression programs', '--search-zip': 'runs decompression programs' },
-    { allow: ['rg TODO', 'rg -n "fn main" src', 'rg -i --type ts useState', 'rg -l foo -g "*.md"', 'rg --files', 'rg -C2 -e x -e y .', 'rg -uu secret_name src'], notAllow: ['rg --pre cat x', 'rg --pre=sh x', 'rg --pr=sh x', 'rg -z x', 'rg -g "*.env" KEY', 'rg KEY ~', 'rg x *', 'rg --frobnicate x'] },
+    { allow: ['rg TODO', 'rg -n "fn main" src', 'rg -i --type ts useState', 'rg -l foo -g "*.md"', 'rg --files', 'rg -C2 -e x -e y .', 'rg -uu secret_name src'], notAllow: ['rg --pre cat x', 'rg --pre=sh x', 'rg --pr=sh x', 'rg -z x', 'rg -g "*.env" KEY', "rg --type-add 'e:*.env' -t e KEY", 'rg KEY ~', 'rg x *', 'rg --frobnicate x'] },
     checkRg,
   ),
   guarded(
     ['sort'],
     { short: short('bdfgiMhnRrVcCmsuz', 'kotTS'), long: long(['ignore-leading-blanks', 'dictionary-order', 'ignore-case', 'general-numeric-sort', 'ignore-nonprinting', 'month-sort', 'human-numeric-sort', 'numeric-sort', 'random-sort', 'reverse', 'version-sort', 'merge', 'stable', 'unique', 'zero-terminated', 'debug', ...HELP], ['key', 'output', 'field-separator', 'temporary-directory', 'buffer-size', 'parallel', 'batch-size', 'files0-from', 'random-source', 'compress-program', 'sort'], ['check']) },
-    { '-o': 'writes its output to a file', '--output': 'writes its output to a file', '--compress-program': 'runs a program' },
-    { allow: ['sort names.txt', 'sort -u a b', 'sort -t, -k2,2n data.csv', 'sort -rn', 'sort -- *'], notAllow: ['sort -o out.txt in.txt', 'sort -uo out in', 'sort --output=x y', 'sort --compress-program=sh x', 'sort *'] },
+    { '-o': 'writes its output to a file', '--output': 'writes its output to a file', '--compress-program': 'runs a program', '--files0-from': 'reads the names of the files it reads from another file or standard input, out of sight of the credential check' },
+    { allow: ['sort names.txt', 'sort -u a b', 'sort -t, -k2,2n data.csv', 'sort -rn', 'sort -- *'], notAllow: ['sort -o out.txt in.txt', 'sort -uo out in', 'sort --output=x y', 'sort --compress-program=sh x', 'sort *', 'sort --files0-from=-', 'sort --files0=list'] },
   ),
   { ...guarded(
     ['uniq'],
