@@ -13,13 +13,39 @@ const CREDENTIAL_FILES = new Set([
   '.netrc', '_netrc', '.npmrc', '.pypirc', '.pgpass', '.git-credentials', '.vault-token', '.my.cnf', '.envrc',
   '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'authorized_keys', 'known_hosts', 'credentials.json',
   '.bash_history', '.zsh_history', '.history', '.psql_history', '.mysql_history', '.python_history', '.node_repl_history',
+  'fish_history', '.s3cfg', '.boto', '.terraformrc', '.dockercfg', '.htpasswd', 'terraform.tfstate', 'terraform.tfstate.backup',
+  'secrets.yml', 'secrets.yaml', 'secrets.json', 'secrets.toml',
 ]);
+/**
+ * Runs of path segments that hold credentials although no single segment says so: a file when
+ * `file` (the run ends the path), else a directory (the run may stand anywhere in the path).
+ */
+const CREDENTIAL_RUNS: readonly { run: readonly string[]; file?: true }[] = [
+  { run: ['.cargo', 'credentials'], file: true }, { run: ['.cargo', 'credentials.toml'], file: true },
+  { run: ['.config', 'git', 'credentials'], file: true }, { run: ['.claude', '.credentials.json'], file: true },
+  { run: ['.codex', 'auth.json'], file: true }, { run: ['.gem', 'credentials'], file: true }, { run: ['composer', 'auth.json'], file: true }, { run: ['.composer', 'auth.json'], file: true },
+  { run: ['.m2', 'settings.xml'], file: true }, { run: ['.m2', 'settings-security.xml'], file: true },
+  { run: ['.local', 'share', 'keyrings'] }, { run: ['library', 'keychains'] },
+  // Leash's own data directory (settings, audit, batches) on each platform.
+  { run: ['.config', 'leash'] }, { run: ['application support', 'leash'] }, { run: ['appdata', 'roaming', 'leash'] },
+];
+/** Whole paths: host keys, container and Kubernetes secrets. */
+const SYSTEM_SECRET_PATHS = /^(\/etc\/ssh\/ssh_host_[^/]*_key|\/(var\/)?run\/secrets(\/.*)?)$/;
+/**
+ * Whole-path secrets as segments, for globs bash expands (`/etc/sha*`, `/proc/self/env*`); `*`
+ * in a sample stands for any one segment (a process id).
+ */
+const SECRET_PATH_SAMPLES: readonly (readonly string[])[] = [
+  ['etc', 'shadow'], ['etc', 'gshadow'], ['etc', 'sudoers'], ['etc', 'master.passwd'], ['etc', 'ssh', 'ssh_host_rsa_key'],
+  ['etc', 'ssh', 'ssh_host_ed25519_key'], ['proc', '*', 'environ'], ['proc', '*', 'mem'], ['proc', '*', 'task', '*', 'environ'],
+  ['run', 'secrets'], ['var', 'run', 'secrets'],
+];
+/** Names beside those secrets that a glob aimed at ordinary files matches too (`/etc/*`, `/proc/self/*`). */
+const ORDINARY_SYSTEM_NAMES = ['passwd', 'hosts', 'group', 'status', 'cmdline', 'os-release', 'resolv.conf', 'sshd_config'];
 const SYSTEM_SECRETS = new Set(['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/master.passwd', '/etc/shadow-', '/etc/gshadow-']);
 /** A process's environment (where secrets passed in variables live) and memory. */
 const PROCESS_SECRETS = /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem)$/;
-/** Leash's own data directory (settings, audit, batches) on each platform. */
-const LEASH_DATA = [/(^|\/)\.config\/leash(\/|$)/, /(^|\/)application support\/leash(\/|$)/, /(^|\/)appdata\/roaming\/leash(\/|$)/];
-const CREDENTIAL_EXTENSIONS = /\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc)$/i;
+const CREDENTIAL_EXTENSIONS = /\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc|tfstate|tfstate\.backup)$/i;
 /** A glob that matches ordinary files too (`*`, `*.md`) is not aimed at secrets. */
 const ORDINARY_NAMES = ['readme.md', 'index.ts', 'src', 'main.c', 'package.json', 'makefile'];
 const HARMLESS_ENV_TEMPLATES = /^\.env\.(example|sample|template|dist)$/;
@@ -102,10 +128,12 @@ export function credentialPath(value: string, glob = false): string | undefined 
     const path = normalizePath(normalizeHome(candidate.trim())).toLowerCase();
     if (SYSTEM_SECRETS.has(path)) return path;
     if (PROCESS_SECRETS.test(path)) return '/proc/*/environ';
-    if (LEASH_DATA.some((pattern) => pattern.test(path)) || (ownData && (path === ownData || path.startsWith(`${ownData}/`)))) {
-      return "Leash's own data directory";
-    }
+    if (SYSTEM_SECRET_PATHS.test(path)) return path;
+    if (ownData && (path === ownData || path.startsWith(`${ownData}/`))) return "Leash's own data directory";
     const segments = path.split('/').filter((s) => s !== '');
+    const run = credentialRun(segments, glob);
+    if (run) return run;
+    if (glob && path.startsWith('/') && secretPathGlob(segments)) return path;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i] as string;
       for (const dir of CREDENTIAL_DIRECTORIES) {
@@ -119,6 +147,33 @@ export function credentialPath(value: string, glob = false): string | undefined 
     if (last !== undefined && isCredentialFile(last, glob)) return last;
   }
   return undefined;
+}
+
+/** The credential run (`.cargo/credentials`, `.config/leash/`) the segments hold, if any. */
+function credentialRun(segments: readonly string[], glob: boolean): string | undefined {
+  for (const { run, file } of CREDENTIAL_RUNS) {
+    const last = segments.length - run.length;
+    for (let start = file ? Math.max(last, 0) : 0; start <= last; start++) {
+      if (run.every((name, k) => segmentMatches(segments[start + k] as string, name, glob))) {
+        const shown = run.join('/');
+        return shown.endsWith('leash') ? "Leash's own data directory" : file ? shown : `${shown}/`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether an absolute glob could expand to a whole-path secret (`/etc/sha*`, `/proc/self/e?viron`). */
+function secretPathGlob(segments: readonly string[]): boolean {
+  const last = segments[segments.length - 1] ?? '';
+  if (!segments.some((s) => /[*?[]/.test(s))) return false;
+  if (/[*?[]/.test(last) && ORDINARY_SYSTEM_NAMES.some((name) => segmentMatches(last, name, true))) return false;
+  return SECRET_PATH_SAMPLES.some((sample) => {
+    // A glob naming a secret directory (`/run/secre*`) or a file in it (`/run/secrets/*`).
+    const directory = sample[0] === 'run' || sample[1] === 'run';
+    if (directory ? segments.length < sample.length : segments.length !== sample.length) return false;
+    return sample.every((name, k) => name === '*' || segmentMatches(segments[k] as string, name, true));
+  });
 }
 
 /**
