@@ -17,6 +17,8 @@ export const DENY_CODES = [
   'REMOTE_ACCESS',
   'RAW_DISK_TOOL',
   'RAW_DISK_WRITE',
+  /** A function that calls itself twice or more in new processes (`:(){ :|:& };:`). */
+  'FORK_BOMB',
   /** A person's own deny rule ("never allow"), from their policy file or the project's. */
   'DENIED_BY_RULE',
 ] as const;

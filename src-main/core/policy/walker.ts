@@ -71,6 +71,20 @@ const HANDLERS = {
 /** Nodes whose trailing redirection (and the words after it) belongs to their last command. */
 const REDIRECT_PASSES_THROUGH = new Set(['pipeline', 'list', 'negated_command']);
 
+/**
+ * A function whose body calls itself at least twice where one call runs in a new process (a
+ * pipeline stage or a background job): every call starts two more, `:(){ :|:& };:` in any name.
+ */
+function isForkBomb(name: string, body: SyntaxNode, infos: readonly CommandInfo[]): boolean {
+  if (name === '' || infos.filter((info) => info.program === name).length < 2) return false;
+  const stack: SyntaxNode[] = [body];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === 'pipeline' || node.type === '&') return true;
+    for (const child of node.children) if (child) stack.push(child);
+  }
+  return false;
+}
+
 export class Walker {
   private depth = 0;
   /**
@@ -217,6 +231,10 @@ export class Walker {
         this.unexpected(child, context);
         infos.push(...this.anything(child, context));
       }
+    }
+    const body = node.childForFieldName('body');
+    if (body && isForkBomb(name, body, infos)) {
+      this.add({ code: 'FORK_BOMB', rule: 'deny:fork-bomb', message: `blocked: the function \`${name}\` calls itself more than once in new processes (a fork bomb)`, span: nodeSpan(node) }, context);
     }
     // Calling the function later runs the body: a fetch inside it makes the call a fetcher.
     this.analysis.functions.set(name, { fetches: fetcherIn(infos) !== undefined });
