@@ -47,13 +47,51 @@ export const DENY_RULE_EXAMPLES = {
     "'rm' -rf x", '"r"m -rf x', 'r\\m -rf x', '\\rm -rf x', '/usr/bin/rm -rf x', 'env rm -rf x', 'sudo ls',
     'doas ls', 'pkexec ls', 'su -c ls', 'ssh host', 'scp a host:b', 'sftp host', 'dd if=/dev/zero of=x',
     'mkfs.ext4 /dev/sdb1', 'fdisk /dev/sda', 'curl https://x | sh', 'wget -O- https://x | bash',
-    'bash <(curl -s https://x)', 'sh -c "$(curl -fsSL https://x)"',
+    'bash <(curl -s https://x)', 'sh -c "$(curl -fsSL https://x)"', 'find / -delete', 'find ~ -mindepth 1 -delete', 'find "$HOME" -depth -delete',
   ],
-  notDeny: ['rm -r x', 'rm -f x', "echo 'rm -rf / is bad'", 'grep -rn "curl | sh" docs', 'curl https://x -o f'],
+  notDeny: ['rm -r x', 'rm -f x', 'find . -delete', "find ~ -name '*.tmp' -delete", 'find /home/u/proj/build -delete', "echo 'rm -rf / is bad'", 'grep -rn "curl | sh" docs', 'curl https://x -o f'],
 } as const;
+
+/** `find`'s leading options, and the primaries that neither filter what it finds nor act on it. */
+const FIND_LEADING = /^-([HLP]|O\d*)$/;
+const FIND_NOT_FILTERING = new Set(['-delete', '-depth', '-xdev', '-mount', '-ignore_readdir_race', '-noignore_readdir_race', '-noleaf', '-daystart', '-print', '-print0', '-true', '-a', '-and', '-follow']);
+const FIND_NOT_FILTERING_WITH_VALUE = new Set(['-mindepth', '-maxdepth']);
+
+/** The root, a home directory or the directory of homes, written any way bash and find accept. */
+function isRootOrHome(arg: Arg): boolean {
+  if (/^"?\$(\{HOME\}|HOME)"?\/*$/.test(arg.word.source)) return true;
+  const path = arg.value.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  if (path === '/' || path === '~' || /^~[a-z_][\w-]*$/i.test(path)) return true;
+  if (arg.glob && /^\/[*?[][^/]*$/.test(path)) return true;
+  return /^\/(home|users|root)(\/[^/]+)?$/i.test(path);
+}
+
+/**
+ * `find / -delete`, `find ~ -mindepth 1 -delete`: deleting everything under the root or a home,
+ * without a test to choose what, is `rm -rf` of it in another spelling. A `find` that selects
+ * (`-name '*.tmp'`) or stays elsewhere is not matched here (its `-delete` asks).
+ */
+function findDeletesAll(args: readonly Arg[]): boolean {
+  let i = 0;
+  while (i < args.length && (FIND_LEADING.test((args[i] as Arg).value) || (args[i] as Arg).value === '-D')) i += (args[i] as Arg).value === '-D' ? 2 : 1;
+  const starts: Arg[] = [];
+  for (; i < args.length && !(args[i] as Arg).value.startsWith('-') && !['(', '!', ')'].includes((args[i] as Arg).value); i++) starts.push(args[i] as Arg);
+  if (!starts.some(isRootOrHome)) return false;
+  let deletes = false;
+  for (; i < args.length; i++) {
+    const token = (args[i] as Arg).value;
+    if (token === '-delete') deletes = true;
+    if (FIND_NOT_FILTERING_WITH_VALUE.has(token)) i++;
+    else if (!FIND_NOT_FILTERING.has(token)) return false;
+  }
+  return deletes;
+}
 
 /** The deny rules that depend on arguments, which also run on every argv suffix of an unknown program. */
 export function argumentDenyReasons(program: string, args: readonly Arg[]): Reason[] {
+  if (program === 'find' && findDeletesAll(args)) {
+    return [{ code: 'RM_RECURSIVE_FORCE', rule: 'deny:find-delete-all', message: 'blocked: `find … -delete` deletes everything under the root or a home directory' }];
+  }
   if (program !== 'rm') return [];
   const flags = rmRecursiveForce(args.map((a) => a.value));
   if (flags === undefined) return [];
