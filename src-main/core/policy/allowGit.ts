@@ -135,6 +135,12 @@ export function checkGit(args: readonly Arg[]): AllowCheck {
     const found = toolGlobCredential(operand) ?? pathspecCredential(operand);
     if (found) return no(`\`${operand}\` is a pathspec git matches against credential files (${found})`);
   }
+  if (subcommand === 'diff') {
+    // `git diff A B` with a path outside the work tree is `git diff --no-index`: it reads (and
+    // recurses into) any directory, `git diff ~ /tmp/empty` prints the home directory.
+    const outside = scanned.operands.find((o) => /^[/~]/.test(o) || /(^|\/)\.\.(\/|$)/.test(o));
+    if (outside !== undefined) return no(`\`git diff ${outside}\` names a path outside the repository, which makes it \`git diff --no-index\` (${FORBIDDEN['--no-index']})`);
+  }
   if (subcommand === 'branch' && scanned.operands.length > 0 && !hasOption(scanned, '-l', '--list')) return no('`git branch NAME` creates a branch');
   if (subcommand === 'tag' && scanned.operands.length > 0 && !hasOption(scanned, '-l', '--list')) return no('`git tag NAME` creates a tag');
   if (subcommand === 'config') return checkConfig(scanned.operands, hasOption(scanned, '--get', '--get-all'));

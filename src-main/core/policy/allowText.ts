@@ -56,7 +56,9 @@ function checkRg(scanned: ScannedOptions): AllowCheck {
 
 function checkDiff(scanned: ScannedOptions): AllowCheck {
   if (!hasOption(scanned, '-r', '--recursive')) return OK;
-  return notOverHome('diff -r', scanned.operands);
+  // `--from-file=DIR` and `--to-file=DIR` name a tree to compare as much as an operand does.
+  const trees = scanned.options.filter((o) => (o.name === '--from-file' || o.name === '--to-file') && o.value !== undefined).map((o) => o.value as string);
+  return notOverHome('diff -r', [...scanned.operands, ...trees]);
 }
 
 /** `uniq INPUT OUTPUT` writes OUTPUT. */
@@ -120,7 +122,7 @@ export const TEXT_RULES: readonly AllowRule[] = [
       ),
     },
     { '-l': 'runs its output through `pr`', '--paginate': 'runs its output through `pr`' },
-    { allow: ['diff a.txt b.txt', 'diff -u old new', 'diff -ru src/a src/b', 'diff --to-file=base a b', 'diff -q x y'], notAllow: ['diff -l a b', 'diff --paginate a b', 'diff -r ~ backup', 'diff --frob a b'] },
+    { allow: ['diff a.txt b.txt', 'diff -u old new', 'diff -ru src/a src/b', 'diff --to-file=base a b', 'diff -q x y'], notAllow: ['diff -l a b', 'diff --paginate a b', 'diff -r ~ backup', 'diff --frob a b', 'diff -r --from-file=/home/u .', 'diff -rN --to-file .. .'] },
     checkDiff,
   ),
   readOnly(['cmp'], { short: short('blsv', 'in'), long: long(['print-bytes', 'verbose', 'quiet', 'silent', ...HELP], ['ignore-initial', 'bytes']) }, ['cmp a.bin b.bin', 'cmp -s a b'], ['cmp -x a b']),

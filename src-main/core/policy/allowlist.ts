@@ -143,7 +143,7 @@ export const ALLOW_RULES: readonly AllowRule[] = [
     check: checkGit,
     examples: {
       allow: ['git status', 'git log --oneline -5', 'git diff HEAD~1', 'git show HEAD', 'git branch -a', 'git branch --list "feat*"', 'git log -n 3 --stat'],
-      notAllow: ['git push', 'git -c core.pager=sh log', 'git --config-env=x=y log', 'git diff --output=x', 'git diff --ext-diff', 'git -p log', 'git branch new', 'git branch -D old', 'git log --outp=x', 'git -C repo status', "git log -p -- '*.env'", 'git log --frobnicate', "git log -p -- ':(top).env'", "git grep KEY -- ':(icase).ENV'", 'git log -p --stdin'],
+      notAllow: ['git push', 'git -c core.pager=sh log', 'git --config-env=x=y log', 'git diff --output=x', 'git diff --ext-diff', 'git -p log', 'git branch new', 'git branch -D old', 'git log --outp=x', 'git -C repo status', "git log -p -- '*.env'", 'git log --frobnicate', "git log -p -- ':(top).env'", "git grep KEY -- ':(icase).ENV'", 'git log -p --stdin', 'git diff ~ /tmp/empty', 'git diff --stat ../.. x'],
     },
   },
   {

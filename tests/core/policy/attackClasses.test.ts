@@ -54,6 +54,13 @@ describe('classes found attacking the allow rules', () => {
     ['cat /etc/ssh/ssh_host_ed25519_key', 'ask'], ['cat /var/run/secrets/kubernetes.io/serviceaccount/token', 'ask'],
     ['cat /run/secrets/db_password', 'ask'], ['cat terraform.tfstate', 'ask'], ['cat infra/prod.tfstate.backup', 'ask'],
     ['cat ~/.pulumi/credentials.json', 'ask'], ['cat ~/.m2/settings-security.xml', 'ask'], ['head ~/.cargo/cred*', 'ask'],
+    // trees named outside the operands: git diff outside the work tree is --no-index, diff's --from-file/--to-file
+    ['git diff ~ /tmp/empty', 'ask'], ['git diff --stat /home/u /tmp/empty', 'ask'], ['git diff ../.. x', 'ask'], ['git diff -- / /tmp/x', 'ask'],
+    ['diff -r --from-file=/home/u .', 'ask'], ['diff -r --from-file /home/u .', 'ask'], ['diff -rN --to-file=.. .', 'ask'],
+    // deleting everything under the root or a home, spelled with find
+    ['find / -delete', 'deny'], ['find ~ -mindepth 1 -delete', 'deny'], ['find /home -delete', 'deny'], ['find "$HOME" -depth -delete', 'deny'],
+    ['find -P ~/ -xdev -delete', 'deny'], ['find /* -delete', 'deny'], ['nice find /root -maxdepth 9 -delete', 'deny'],
+    ['find . -delete', 'ask'], ["find ~ -name '*.tmp' -delete", 'ask'], ['find /home/u/proj/build -delete', 'ask'],
     // fork bombs, in any name and spelling
     [':(){ :|:& };:', 'deny'], ['bomb(){ bomb|bomb& };bomb', 'deny'], ['function f { f | f & }; f', 'deny'],
     ['f() { f & f & }; f', 'deny'], ["bash -c ':(){ :|:& };:'", 'deny'], ['b(){ b | b; }; b &', 'deny'],
@@ -69,7 +76,7 @@ describe('classes found attacking the allow rules', () => {
     'sort -u a b', 'git log -p -- src', "git log -- ':(exclude)dist'", "git log -- ':!*.md'", 'rg -t ts useState', "rg --type-add 'web:*.vue' -t web x",
     'jq . package.json', "jq -r '.dependencies | keys[]' package.json",
     'cat /proc/self/status', 'ls /etc/*', 'cat /etc/host*', 'cat ~/.cargo/config.toml', 'cat Cargo.toml',
-    'git log --oneline | head -5',
+    'git log --oneline | head -5', 'git diff HEAD~1 -- src', 'git diff main..feature', 'diff -r src/a src/b', 'diff -ru --to-file=base a b',
   ])('still allows %j', async (command) => {
     expect((await classify(command)).verdict).toBe('allow');
   });
