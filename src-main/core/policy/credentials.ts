@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isBlockDevice } from './denyRules.js';
 
 /**
  * Paths that hold credentials. A command that names one (to read, copy or send it) needs a
@@ -129,6 +130,8 @@ export function credentialPath(value: string, glob = false): string | undefined 
     if (SYSTEM_SECRETS.has(path)) return path;
     if (PROCESS_SECRETS.test(path)) return '/proc/*/environ';
     if (SYSTEM_SECRET_PATHS.test(path)) return path;
+    // Reading a disk or memory device reads every file's bytes, credentials included, past every check here.
+    if (path.startsWith('/dev/') && (isBlockDevice(path, glob) || /^\/dev\/(k?mem|port)$/.test(path))) return 'a raw disk or memory device';
     if (ownData && (path === ownData || path.startsWith(`${ownData}/`))) return "Leash's own data directory";
     const segments = path.split('/').filter((s) => s !== '');
     const run = credentialRun(segments, glob);

@@ -61,6 +61,9 @@ describe('classes found attacking the allow rules', () => {
     ['find / -delete', 'deny'], ['find ~ -mindepth 1 -delete', 'deny'], ['find /home -delete', 'deny'], ['find "$HOME" -depth -delete', 'deny'],
     ['find -P ~/ -xdev -delete', 'deny'], ['find /* -delete', 'deny'], ['nice find /root -maxdepth 9 -delete', 'deny'],
     ['find . -delete', 'ask'], ["find ~ -name '*.tmp' -delete", 'ask'], ['find /home/u/proj/build -delete', 'ask'],
+    // raw disk and memory devices hold every file's bytes
+    ['cat /dev/sda', 'ask'], ['grep -a BEGIN /dev/sda1', 'ask'], ['head -c 1000000 /dev/nvme0n1', 'ask'], ['base64 /dev/dm-0', 'ask'],
+    ['cat /dev/mapper/root', 'ask'], ['cat /dev/disk/by-uuid/x', 'ask'], ['cat /dev/mem', 'ask'], ['tail -c 100 /dev/vd[a]', 'ask'],
     // fork bombs, in any name and spelling
     [':(){ :|:& };:', 'deny'], ['bomb(){ bomb|bomb& };bomb', 'deny'], ['function f { f | f & }; f', 'deny'],
     ['f() { f & f & }; f', 'deny'], ["bash -c ':(){ :|:& };:'", 'deny'], ['b(){ b | b; }; b &', 'deny'],
@@ -75,7 +78,7 @@ describe('classes found attacking the allow rules', () => {
     "sed -n ':a;N;$!ba;p' f", "sed -e :a -e '$q;N;11,$D;ba' f", "sed 's/a/b/g' f",
     'sort -u a b', 'git log -p -- src', "git log -- ':(exclude)dist'", "git log -- ':!*.md'", 'rg -t ts useState', "rg --type-add 'web:*.vue' -t web x",
     'jq . package.json', "jq -r '.dependencies | keys[]' package.json",
-    'cat /proc/self/status', 'ls /etc/*', 'cat /etc/host*', 'cat ~/.cargo/config.toml', 'cat Cargo.toml',
+    'cat /proc/self/status', 'ls /etc/*', 'cat /etc/host*', 'cat ~/.cargo/config.toml', 'cat Cargo.toml', 'head -c 16 /dev/urandom', 'cat /dev/null', 'ls > /dev/null',
     'git log --oneline | head -5', 'git diff HEAD~1 -- src', 'git diff main..feature', 'diff -r src/a src/b', 'diff -ru --to-file=base a b',
   ])('still allows %j', async (command) => {
     expect((await classify(command)).verdict).toBe('allow');
