@@ -152,8 +152,12 @@ export function credentialPath(value: string, glob = false): string | undefined 
   return undefined;
 }
 
+/** Every name in a credential run: a path without one (and without globs) holds no run. */
+const RUN_NAMES = new Set(CREDENTIAL_RUNS.flatMap(({ run }) => run));
+
 /** The credential run (`.cargo/credentials`, `.config/leash/`) the segments hold, if any. */
 function credentialRun(segments: readonly string[], glob: boolean): string | undefined {
+  if (!(glob ? segments.some((s) => RUN_NAMES.has(s) || /[*?[]/.test(s)) : segments.some((s) => RUN_NAMES.has(s)))) return undefined;
   for (const { run, file } of CREDENTIAL_RUNS) {
     const last = segments.length - run.length;
     for (let start = file ? Math.max(last, 0) : 0; start <= last; start++) {
