@@ -5,8 +5,9 @@ import type { Arg } from './model.js';
  * Version probes: `node --version`, `python3 -V`, `cargo --version`. Each tool is allowed with
  * exactly one of the spellings it prints its version for, and nothing else: `node -v` is a
  * probe, `node -v x.js` runs a script. Left out on purpose: `go version` (GOTOOLCHAIN=auto
- * downloads the toolchain go.mod asks for) and tools a package manager shim may fetch first
- * (`pnpm`, `yarn` under corepack).
+ * downloads the toolchain go.mod asks for), tools a package manager shim may fetch first
+ * (`pnpm`, `yarn` under corepack) and `terraform` (its `version` asks checkpoint.hashicorp.com
+ * for a newer release over the network).
  */
 const PROBES: Readonly<Record<string, readonly string[]>> = {
   node: ['--version', '-v'],
@@ -40,7 +41,6 @@ const PROBES: Readonly<Record<string, readonly string[]>> = {
   dotnet: ['--version'],
   swift: ['--version'],
   kotlin: ['-version'],
-  terraform: ['-version', '--version', 'version'],
   kubectl: [],
   psql: ['--version', '-V'],
   sqlite3: ['--version', '-version'],

@@ -7,7 +7,7 @@ import { isBlockDevice } from './denyRules.js';
  */
 
 const CREDENTIAL_DIRECTORIES = new Set([
-  '.ssh', '.aws', '.gnupg', '.kube', '.docker', '.password-store', '.azure', '.terraform.d', '.gcloud',
+  '.ssh', '.aws', '.gnupg', '.kube', '.docker', '.password-store', '.azure', '.terraform.d', '.gcloud', '.pki',
 ]);
 const CREDENTIAL_CONFIG_DIRECTORIES = new Set(['gcloud', 'gh', 'hub', 'op', 'rclone']);
 const CREDENTIAL_FILES = new Set([
@@ -15,7 +15,7 @@ const CREDENTIAL_FILES = new Set([
   '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', 'authorized_keys', 'known_hosts', 'credentials.json',
   '.bash_history', '.zsh_history', '.history', '.psql_history', '.mysql_history', '.python_history', '.node_repl_history',
   'fish_history', '.s3cfg', '.boto', '.terraformrc', '.dockercfg', '.htpasswd', 'terraform.tfstate', 'terraform.tfstate.backup',
-  'secrets.yml', 'secrets.yaml', 'secrets.json', 'secrets.toml',
+  'secrets.yml', 'secrets.yaml', 'secrets.json', 'secrets.toml', '.yarnrc.yml',
 ]);
 /**
  * Runs of path segments that hold credentials although no single segment says so: a file when
@@ -26,12 +26,16 @@ const CREDENTIAL_RUNS: readonly { run: readonly string[]; file?: true }[] = [
   { run: ['.config', 'git', 'credentials'], file: true }, { run: ['.claude', '.credentials.json'], file: true },
   { run: ['.codex', 'auth.json'], file: true }, { run: ['.gem', 'credentials'], file: true }, { run: ['composer', 'auth.json'], file: true }, { run: ['.composer', 'auth.json'], file: true },
   { run: ['.m2', 'settings.xml'], file: true }, { run: ['.m2', 'settings-security.xml'], file: true },
-  { run: ['.local', 'share', 'keyrings'] }, { run: ['library', 'keychains'] },
+  { run: ['.local', 'share', 'keyrings'] }, { run: ['.local', 'share', 'kwalletd'] }, { run: ['library', 'keychains'] },
+  { run: ['.gradle', 'gradle.properties'], file: true }, { run: ['.config', 'bitwarden cli'] },
+  // Browsers' profiles: saved passwords, cookies and session tokens.
+  { run: ['.mozilla'] }, { run: ['.config', 'google-chrome'] }, { run: ['.config', 'chromium'] }, { run: ['library', 'cookies'] },
+  { run: ['application support', 'google', 'chrome'] }, { run: ['application support', 'firefox'] },
   // Leash's own data directory (settings, audit, batches) on each platform.
   { run: ['.config', 'leash'] }, { run: ['application support', 'leash'] }, { run: ['appdata', 'roaming', 'leash'] },
 ];
 /** Whole paths: host keys, container and Kubernetes secrets. */
-const SYSTEM_SECRET_PATHS = /^(\/etc\/ssh\/ssh_host_[^/]*_key|\/(var\/)?run\/secrets(\/.*)?)$/;
+const SYSTEM_SECRET_PATHS = /^(\/etc\/ssh\/ssh_host_[^/]*_key|\/etc\/sudoers\.d(\/.*)?|\/(var\/)?run\/secrets(\/.*)?)$/;
 /**
  * Whole-path secrets as segments, for globs bash expands (`/etc/sha*`, `/proc/self/env*`); `*`
  * in a sample stands for any one segment (a process id).

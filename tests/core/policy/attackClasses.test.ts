@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HOME_CREDENTIAL_PATHS, SYSTEM_CREDENTIAL_PATHS } from '../../../src-main/core/sandbox/protectedPaths.js';
 import { classify } from './engine.js';
 
 /**
@@ -64,6 +65,8 @@ describe('classes found attacking the allow rules', () => {
     // raw disk and memory devices hold every file's bytes
     ['cat /dev/sda', 'ask'], ['grep -a BEGIN /dev/sda1', 'ask'], ['head -c 1000000 /dev/nvme0n1', 'ask'], ['base64 /dev/dm-0', 'ask'],
     ['cat /dev/mapper/root', 'ask'], ['cat /dev/disk/by-uuid/x', 'ask'], ['cat /dev/mem', 'ask'], ['tail -c 100 /dev/vd[a]', 'ask'],
+    // version probes that reach the network
+    ['terraform -version', 'ask'], ['terraform version', 'ask'],
     // fork bombs, in any name and spelling
     [':(){ :|:& };:', 'deny'], ['bomb(){ bomb|bomb& };bomb', 'deny'], ['function f { f | f & }; f', 'deny'],
     ['f() { f & f & }; f', 'deny'], ["bash -c ':(){ :|:& };:'", 'deny'], ['b(){ b | b; }; b &', 'deny'],
@@ -83,6 +86,13 @@ describe('classes found attacking the allow rules', () => {
   ])('still allows %j', async (command) => {
     expect((await classify(command)).verdict).toBe('allow');
   });
+
+  it.each([...HOME_CREDENTIAL_PATHS.map((path) => `cat ~/'${path}'`), ...SYSTEM_CREDENTIAL_PATHS.map((path) => `cat '${path}'`)])(
+    'asks for %j: every location the sandbox hides is a credential read for the classifier too',
+    async (command) => {
+      expect((await classify(command)).reasons.map((r) => r.code)).toContain('CREDENTIAL_PATH');
+    },
+  );
 
   it.each(['f(){ ls; }; f', 'f(){ g | h & }; f', 'walk(){ [ -d "$1" ] && walk "$1/x"; }; walk a'])('does not take %j for a fork bomb', async (command) => {
     expect((await classify(command)).verdict).toBe('ask');
