@@ -61,6 +61,7 @@ describe('classes found attacking the allow rules', () => {
     // deleting everything under the root or a home, spelled with find
     ['find / -delete', 'deny'], ['find ~ -mindepth 1 -delete', 'deny'], ['find /home -delete', 'deny'], ['find "$HOME" -depth -delete', 'deny'],
     ['find -P ~/ -xdev -delete', 'deny'], ['find /* -delete', 'deny'], ['nice find /root -maxdepth 9 -delete', 'deny'],
+    ['mytool find / -delete', 'deny'], ['timeout 5 find ~ -delete', 'deny'], ["sh -c 'find / -xdev -delete'", 'deny'], ['echo find / -delete', 'allow'],
     ['find . -delete', 'ask'], ["find ~ -name '*.tmp' -delete", 'ask'], ['find /home/u/proj/build -delete', 'ask'],
     // raw disk and memory devices hold every file's bytes
     ['cat /dev/sda', 'ask'], ['grep -a BEGIN /dev/sda1', 'ask'], ['head -c 1000000 /dev/nvme0n1', 'ask'], ['base64 /dev/dm-0', 'ask'],
