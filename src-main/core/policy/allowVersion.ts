@@ -2,12 +2,14 @@ import { no, OK, type AllowRule } from './allowRule.js';
 import type { Arg } from './model.js';
 
 /**
- * Version probes: `node --version`, `python3 -V`, `cargo --version`. Each tool is allowed with
+ * Version probes: `node --version`, `python3 -V`, `ruby -v`. Each tool is allowed with
  * exactly one of the spellings it prints its version for, and nothing else: `node -v` is a
  * probe, `node -v x.js` runs a script. Left out on purpose: `go version` (GOTOOLCHAIN=auto
  * downloads the toolchain go.mod asks for), tools a package manager shim may fetch first
- * (`pnpm`, `yarn` under corepack) and `terraform` (its `version` asks checkpoint.hashicorp.com
- * for a newer release over the network).
+ * (`pnpm`, `yarn` under corepack), `terraform` (its `version` asks checkpoint.hashicorp.com
+ * for a newer release over the network) and rustup's proxies `cargo`, `rustc`, `rustup` (a
+ * checked-in rust-toolchain.toml may name a toolchain by `path`, so the probe runs the
+ * repository's own binaries, or a channel rustup then downloads).
  */
 const PROBES: Readonly<Record<string, readonly string[]>> = {
   node: ['--version', '-v'],
@@ -26,9 +28,6 @@ const PROBES: Readonly<Record<string, readonly string[]>> = {
   php: ['--version', '-v'],
   java: ['--version', '-version'],
   javac: ['--version', '-version'],
-  rustc: ['--version', '-V'],
-  cargo: ['--version', '-V'],
-  rustup: ['--version', '-V'],
   gcc: ['--version'],
   'g++': ['--version'],
   cc: ['--version'],

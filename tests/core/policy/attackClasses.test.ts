@@ -68,6 +68,8 @@ describe('classes found attacking the allow rules', () => {
     ['cat /dev/mapper/root', 'ask'], ['cat /dev/disk/by-uuid/x', 'ask'], ['cat /dev/mem', 'ask'], ['tail -c 100 /dev/vd[a]', 'ask'],
     // version probes that reach the network
     ['terraform -version', 'ask'], ['terraform version', 'ask'],
+    // version probes through rustup's proxies, which run what the project's rust-toolchain.toml names
+    ['cargo --version', 'ask'], ['rustc -V', 'ask'], ['rustup --version', 'ask'],
     // fork bombs, in any name and spelling
     [':(){ :|:& };:', 'deny'], ['bomb(){ bomb|bomb& };bomb', 'deny'], ['function f { f | f & }; f', 'deny'],
     ['f() { f & f & }; f', 'deny'], ["bash -c ':(){ :|:& };:'", 'deny'], ['b(){ b | b; }; b &', 'deny'],
