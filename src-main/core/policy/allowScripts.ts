@@ -252,7 +252,8 @@ function checkJq(args: readonly Arg[]): AllowCheck {
   if (scanned.unknown.length > 0) return no(`Leash does not know the option \`${scanned.unknown[0]}\``);
   const fromFile = hasOption(scanned, '-f', '--from-file');
   const filter = fromFile ? undefined : scanned.operands[0];
-  if (filter !== undefined && /\$ENV\b|\benv\b/.test(filter)) return no('the jq filter reads the environment (`env`, `$ENV`), where secrets live');
+  // jq reads `$` and the name as two tokens: `$ ENV` and `$ # comment⏎ENV` are `$ENV`.
+  if (filter !== undefined && /\$(\s|#[^\n]*)*ENV\b|\benv\b/.test(filter)) return no('the jq filter reads the environment (`env`, `$ENV`), where secrets live');
   // `import "path" as $x;` reads a JSON file from the module search path (`-L`, `~/.jq`, relative
   // paths climb out of it); `include` and `modulemeta` read modules the same way.
   if (filter !== undefined && /\b(import|include|modulemeta)\b/.test(filter)) return no('the jq filter loads modules or data files from its search path (`import`, `include`, `modulemeta`), files Leash does not see');
@@ -291,7 +292,7 @@ export const SCRIPT_RULES: readonly AllowRule[] = [
     check: checkJq,
     examples: {
       allow: ['jq . package.json', "jq -r '.scripts | keys[]' package.json", "jq --arg n x '.[$n]' a.json", 'jq -s length a.json b.json', "jq -c '.items[] | {id, name}' data.json"],
-      notAllow: ["jq -n env", "jq -n '$ENV.TOKEN'", "jq -n -L ~ 'import \".docker/config\" as $c; $c'", "jq -n 'include \"x\"; .'", 'jq -f filter.jq a.json', 'jq --frob . a'],
+      notAllow: ["jq -n env", "jq -n '$ENV.TOKEN'", "jq -n '$ ENV.TOKEN'", "jq -n -L ~ 'import \".docker/config\" as $c; $c'", "jq -n 'include \"x\"; .'", 'jq -f filter.jq a.json', 'jq --frob . a'],
     },
   },
 ];

@@ -43,6 +43,8 @@ describe('classes found attacking the allow rules', () => {
     ["jq -n 'import \"../.docker/config\" as $c; $c'", 'ask'],
     ["jq -n 'include \"x\"; .'", 'ask'],
     ["jq -n '\"x\" | modulemeta'", 'ask'],
+    // jq reads `$` and a variable's name as two tokens
+    ["jq -n '$ ENV.TOKEN'", 'ask'], ["jq -n '$\tENV | .TOKEN'", 'ask'], ["jq -n '$ # c\nENV'", 'ask'], ["jq -n '\"\\($ ENV)\"'", 'ask'],
     // whole-path secrets through globs bash expands
     ['cat /proc/self/env*', 'ask'], ['cat /proc/self/e?viron', 'ask'], ['cat /proc/[0-9]/environ', 'ask'],
     ['cat /etc/sha*', 'ask'], ['cat /etc/[s]hadow', 'ask'], ['cat /etc/shado?', 'ask'],
