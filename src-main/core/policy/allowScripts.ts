@@ -176,7 +176,7 @@ function awkCode(program: string): string | undefined {
       i = end === -1 ? program.length : end - 1;
       continue;
     }
-    if (char === '(') parens.push(/\b(if|while|for|switch)\s*$/.test(out));
+    if (char === '(') parens.push(/\b(if|while|for|switch)\s*$/.test(out.slice(-16)));
     out += char;
     if (!/\s/.test(char)) {
       afterCondition = char === ')' && parens.pop() === true;

@@ -55,7 +55,20 @@ const CREDENTIAL_EXTENSIONS = /\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc|tfst
 const ORDINARY_NAMES = ['readme.md', 'index.ts', 'src', 'main.c', 'package.json', 'makefile'];
 const HARMLESS_ENV_TEMPLATES = /^\.env\.(example|sample|template|dist)$/;
 
+/** Compiled globs: the same segment is matched against every credential name. Bounded. */
+const GLOB_CACHE = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
+  let compiled = GLOB_CACHE.get(glob);
+  if (!compiled) {
+    if (GLOB_CACHE.size >= 512) GLOB_CACHE.clear();
+    compiled = compileGlob(glob);
+    GLOB_CACHE.set(glob, compiled);
+  }
+  return compiled;
+}
+
+function compileGlob(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const char = glob[i] as string;

@@ -196,7 +196,8 @@ function denyHiddenRm(analysis: Analysis, invocation: Invocation, context: Conte
       force = false;
       continue;
     }
-    if (posix.basename(value).toLowerCase() === 'find') {
+    const name = posix.basename(value).toLowerCase();
+    if (name === 'find') {
       // `mytool find / -delete`: the find deny rule on what follows (a bounded window: linear).
       const reasons = argumentDenyReasons('find', args.slice(i + 1, Math.min(args.length, i + 1 + 64)));
       if (reasons.length > 0) {
@@ -204,7 +205,7 @@ function denyHiddenRm(analysis: Analysis, invocation: Invocation, context: Conte
         return;
       }
     }
-    if (posix.basename(value).toLowerCase() === 'rm' && recursive && force) {
+    if (name === 'rm' && recursive && force) {
       const reasons = argumentDenyReasons('rm', args.slice(i + 1, Math.min(args.length, i + 1 + 64)));
       const reason = reasons[0] ?? { code: 'RM_RECURSIVE_FORCE' as const, rule: 'deny:rm-recursive-force', message: 'blocked: `rm` with recursive and force flags' };
       analysis.findings.add({ span: invocation.span, ...reason }, context);
