@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { MountPlan } from './bubblewrap.js';
 import type { EntrySandbox } from './profiles.js';
@@ -47,7 +47,8 @@ export function pinnedDirectories(statePaths: readonly string[], writable: reado
   const pinned = new Set<string>();
   const real = (path: string): string | null => {
     try {
-      return realpathSync.native(path);
+      // Most state paths are files that may not exist yet: no exception for those.
+      return existsSync(path) ? realpathSync.native(path) : null;
     } catch {
       return null;
     }
