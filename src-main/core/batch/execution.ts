@@ -259,9 +259,11 @@ export function createExecution(deps: ExecutionDeps): Execution {
     }
     return undefined;
   };
-  const prepareAhead = (batchId: string, index: number): void => {
+  /** Prepares the entry after `index` while the entry `runningId` (at `index`) still runs; nothing once it has ended. */
+  const prepareAhead = (batchId: string, runningId: string, index: number): void => {
     const prepare = deps.prepare;
     if (!prepare || ahead !== undefined || emergency !== undefined || stopRequests.has(batchId)) return;
+    if (current?.batchId !== batchId || current.entryId !== runningId) return;
     const next = nextToRun(batchId, index + 1);
     if (!next) return;
     const slot: Ahead = {
@@ -342,19 +344,25 @@ export function createExecution(deps: ExecutionDeps): Execution {
         state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
       },
       onStart: async (pid) => {
-        const identity = identifyProcess(pid);
-        if (!identity) return;
-        // Durable before the command runs (the runner holds it until this settles): a crash
-        // of Leash at any point after this leaves a process the next start can find and kill.
-        await state.change(batch.id, (b) => {
-          const stored = b.entries.find((e) => e.id === entry.id);
-          if (stored?.status === 'running') stored.process = identity;
-        });
+        // The next entry's sandbox is set up once this command runs: the runner opens the gate
+        // as this hook settles, before any immediate, so the spawn (which holds the event loop)
+        // does not delay this entry's start.
+        try {
+          const identity = identifyProcess(pid);
+          if (!identity) return;
+          // Durable before the command runs (the runner holds it until this settles): a crash
+          // of Leash at any point after this leaves a process the next start can find and kill.
+          await state.change(batch.id, (b) => {
+            const stored = b.entries.find((e) => e.id === entry.id);
+            if (stored?.status === 'running') stored.process = identity;
+          });
+        } finally {
+          setImmediate(() => prepareAhead(batch.id, entry.id, index));
+        }
       },
     };
     const process = held ? held.start(hooks) : deps.start(request, hooks);
     current = { batchId: batch.id, entryId: entry.id, process };
-    prepareAhead(batch.id, index);
     if (holds > 0) process.pause();
     if (emergency !== undefined) void process.kill('cancelled');
     const result = await process.result;

@@ -73,6 +73,15 @@ const PRIVATE_TMPFS = ['/tmp', '/var/tmp', '/dev/shm'];
  * tmpfs, nothing can be mounted inside it (and nothing needs to be).
  */
 export function outermost(paths: readonly string[]): string[] {
+  // A pure function of its list, which is the same for entry after entry: the last answer is kept.
+  const key = paths.join('\0');
+  if (lastOutermost?.key !== key) lastOutermost = { key, kept: computeOutermost(paths) };
+  return [...lastOutermost.kept];
+}
+
+let lastOutermost: { key: string; kept: string[] } | undefined;
+
+function computeOutermost(paths: readonly string[]): string[] {
   // Resolved once here: this runs before every entry, over some fifty paths.
   const kept: string[] = [];
   for (const path of [...new Set(paths.map((p) => resolve(p)))].sort((a, b) => a.length - b.length)) {

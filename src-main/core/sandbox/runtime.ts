@@ -51,13 +51,17 @@ export interface SandboxRuntimeOptions {
 
 export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRuntime {
   const { support } = options;
+  // Pure functions of the runtime's home and environment, which never change: computed once.
+  // Whether each path exists is still looked at for every entry (bubblewrapArgs).
+  const credentials = credentialPaths(options.home, options.env);
+  const unavailableReason = support.ok ? null : describeSupport(support);
   const context = (): SandboxContext => ({
     available: support.ok,
-    unavailableReason: support.ok ? null : describeSupport(support),
+    unavailableReason,
     home: options.home,
     env: options.env,
     statePaths: leashStatePaths(options.state()),
-    credentialPaths: credentialPaths(options.home, options.env),
+    credentialPaths: [...credentials],
   });
   return {
     support,
