@@ -93,7 +93,7 @@ describe('a sandbox prepared while the entry before it runs', () => {
     expect(harness.service.get(batch.id).entries.map((entry) => entry.status)).toEqual(['cancelled', 'cancelled']);
   });
 
-  it('is killed by a graceful stop and by the end of a batch that stops on failure', async () => {
+  it('is killed by a graceful stop, and by the end of a batch that stops on a failure or a timeout', async () => {
     marker = `leash-ahead-${randomBytes(4).toString('hex')}`;
     harness = await createHarness();
     const cwd = projectDirectory();
@@ -114,7 +114,15 @@ describe('a sandbox prepared while the entry before it runs', () => {
     await harness.service.idle();
     expect(afterFailure.entries.map((entry) => entry.status)).toEqual(['error', 'skipped']);
     expect(holders(marker)).toEqual([]);
-    expect(existsSync(join(cwd, 'stopped-ran')) || existsSync(join(cwd, 'failed-ran'))).toBe(false);
+
+    const timing = await harness.service.create({ cwd, stopOnFailure: true, entries: [{ command: `exec -a ${marker}-e sleep 1000`, timeoutMs: 700 }, { command: `touch timed-ran # ${marker}-f` }] });
+    await harness.service.approve(timing.id, { run: true });
+    await until(() => holders(`${marker}-f`).length > 0, 'the entry after the one that times out prepared');
+    const afterTimeout = await harness.service.whenSettled(timing.id);
+    await harness.service.idle();
+    expect(afterTimeout.entries.map((entry) => entry.status)).toEqual(['timed_out', 'skipped']);
+    expect(holders(marker)).toEqual([]);
+    for (const name of ['stopped-ran', 'failed-ran', 'timed-ran']) expect(existsSync(join(cwd, name))).toBe(false);
   });
 
   describe('is not used when a fresh sandbox would differ', () => {
