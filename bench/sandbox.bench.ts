@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   }
   rmSync(root, { recursive: true, force: true });
 
-  const lines = [`sandbox (${support.kind} ${'version' in support ? support.version : ''}): per entry, median of ${ROUNDS} rounds × ${PER_ROUND} entries of \`true\`, variants interleaved`];
+  const lines = [`sandbox (${support.kind} ${'version' in support ? support.version : ''}): per entry, median of ${ROUNDS} rounds × ${PER_ROUND} entries (\`true\`; \`exit 0\` in batches), variants interleaved`];
   lines.push(...table('runner, a fresh sandbox per entry:', runner, 'unsandboxed runner', 'raw bash -c'));
   lines.push(...table('batch runner (service, state, fsync’d audit), next sandbox prepared while one runs:', batches, 'unsandboxed batch runner', null));
   const worst = (results: Map<string, Measured>, baseline: string, suffix: string): number =>
