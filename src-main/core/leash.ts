@@ -6,7 +6,7 @@ import { createBatchListingFromIndex, type BatchListing } from './batch/listing.
 import { dataPaths } from './paths.js';
 import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
 import { createRuleBook, POLICY_FILE_NAME, type RuleBook } from './rules/index.js';
-import { createEntryRegistry, startEntry } from './runner/index.js';
+import { createEntryRegistry, prepareEntry, startEntry } from './runner/index.js';
 import { createSandboxRuntime, describeSupport, detectSandbox, type SandboxRuntime, type SandboxSupport } from './sandbox/index.js';
 import { openFileSettingsStore } from './settings/fileStore.js';
 import type { SettingsStore } from './settings/store.js';
@@ -106,6 +106,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       engine,
       audit,
       start: (request, hooks) => startEntry(request, hooks, { registry }),
+      prepare: (request) => prepareEntry(request, { registry }),
       killAll: () => registry.killAll(),
       env: options.env,
       sandbox,

@@ -1,11 +1,12 @@
 import type { AuditEventInput, AuditWriter } from '../audit/index.js';
 import { identifyProcess } from '../runner/leftovers.js';
 import { ENTRY_MARKER_VARIABLE } from './entryMarker.js';
+import type { PreparedEntry } from '../runner/startEntry.js';
 import type { EntryHooks, EntryRequest, EntryRunResult, RunningEntry } from '../runner/types.js';
 import { runPatchEntry } from './patchEntry.js';
 import { explainSandboxDenial } from '../sandbox/denialHint.js';
 import { DEFAULT_SANDBOX_CHOICE } from '../sandbox/entrySandbox.js';
-import { explainGitOverride, gitDirectories, repositoryGitOverrides } from '../sandbox/gitDrivers.js';
+import { explainGitOverride, gitDirectories, repositoryGitOverrides, type GitOverride } from '../sandbox/gitDrivers.js';
 import { withGitSafety } from '../sandbox/gitSafety.js';
 import type { EntrySandbox } from '../sandbox/profiles.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
@@ -32,6 +33,11 @@ export interface ExecutionDeps {
   environment(): { shell: string; env: Record<string, string | undefined>; withheld: string[] };
   /** Wraps each entry in the sandbox recorded with it. */
   sandbox: SandboxRuntime;
+  /**
+   * Spawns a sandboxed entry held, its sandbox set up ahead (the runner's `prepareEntry`, bound
+   * to the same registry as `start`). Without it every entry's sandbox is set up at its turn.
+   */
+  prepare?(request: EntryRequest): PreparedEntry;
 }
 
 export interface Execution {
@@ -81,6 +87,25 @@ const OUTCOME_STATUS: Record<EntryRunResult['outcome'], EntryStatus> = {
   timed_out: 'timed_out',
   cancelled: 'cancelled',
 };
+
+/** True when two requests would start the same process: same command, place, limits, environment and sandbox. */
+export function sameRequest(a: EntryRequest, b: EntryRequest): boolean {
+  if (a.command !== b.command || a.cwd !== b.cwd || a.timeoutMs !== b.timeoutMs || a.shell !== b.shell) return false;
+  if (a.wrapper?.file !== b.wrapper?.file || (a.wrapper?.args ?? []).join('\0') !== (b.wrapper?.args ?? []).join('\0')) return false;
+  if ((a.wrapper === undefined) !== (b.wrapper === undefined)) return false;
+  const names = (env: Record<string, string | undefined>): string[] => Object.keys(env).filter((name) => env[name] !== undefined).sort();
+  const left = names(a.env);
+  const right = names(b.env);
+  return left.length === right.length && left.every((name, index) => name === right[index] && a.env[name] === b.env[name]);
+}
+
+/** A sandbox set up ahead for the entry that runs next (see `ExecutionDeps.prepare`). */
+interface Ahead {
+  batchId: string;
+  entryId: string;
+  /** Settles once it is spawned (or not: the wrap failed, the entry no longer runs). */
+  ready: Promise<{ held: PreparedEntry; fence: string[] } | null>;
+}
 
 export function createExecution(deps: ExecutionDeps): Execution {
   const { state, audit } = deps;
@@ -174,27 +199,120 @@ export function createExecution(deps: ExecutionDeps): Execution {
     return status === 'completed';
   };
 
-  const runEntry = async (batch: Batch, entry: BatchEntry): Promise<boolean> => {
-    // A patch is applied by Leash itself (no shell, no process): it has no sandbox to wrap.
-    if (entry.tool === 'patch') return runPatch(batch, entry);
+  /** What the sandbox hid, for explaining a failure (read only when an entry failed). */
+  const hiddenPaths = (): { hidden: string[] } => {
+    const context = deps.sandbox.context();
+    return { hidden: [...context.statePaths, ...context.credentialPaths] };
+  };
+
+  type Refusal = { code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string };
+  type Planned =
+    | { ok: false; sandbox: EntrySandbox; refusal: Refusal }
+    | { ok: true; sandbox: EntrySandbox; request: EntryRequest; fence: string[] | null; withheld: string[]; repositoryOverrides: GitOverride[] };
+
+  /** Everything an entry's process needs, read now: shell and environment, the sandbox's wrapper, git's overrides. */
+  const planEntry = async (entry: BatchEntry): Promise<Planned> => {
     const { shell, env: inherited, withheld } = deps.environment();
     // Batch files from before sandboxes existed get what they would get today.
     const sandbox: EntrySandbox = entry.sandbox ?? deps.sandbox.choose(entry, DEFAULT_SANDBOX_CHOICE);
     // Fail closed: an entry never runs with less protection than it was approved with.
-    const skip = async (refusal: { code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string }): Promise<false> => {
+    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
+    if (!wrapped.ok) return { ok: false, sandbox, refusal: { code: wrapped.code, message: wrapped.message } };
+    // Git on the policy's allow: the programs this repository's configuration names are read now
+    // (an earlier entry may have changed them since approval) and forced off by name.
+    const git = sandbox.gitConfig.length > 0 ? await repositoryGitOverrides(gitDirectories(entry.cwd, entry.classification.commands ?? []), inherited) : null;
+    if (git?.ok === false) return { ok: false, sandbox, refusal: { code: 'SANDBOX_REFUSED', message: git.message } };
+    const repositoryOverrides = git?.ok ? git.overrides : [];
+    const env = git ? withGitSafety(inherited, repositoryOverrides) : inherited;
+    const request: EntryRequest = {
+      command: entry.command,
+      cwd: entry.cwd,
+      timeoutMs: entry.timeoutMs,
+      shell,
+      env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id },
+      wrapper: wrapped.wrapper ?? undefined,
+    };
+    return { ok: true, sandbox, request, fence: wrapped.fence, withheld, repositoryOverrides };
+  };
+
+  /**
+   * The sandbox of the entry that runs next, set up while the current one runs (bubblewrap's
+   * namespaces and mounts cost more than the rest of an entry's start). It is used only if, at
+   * that entry's turn, everything is read again and comes out the same: the same request
+   * (environment, git's overrides, the whole bubblewrap command line, so the same hidden paths,
+   * binds and network) and the same mount fence (every covered path still the same file, so no
+   * mount of the prepared sandbox was detached by a rename or replacement meanwhile). Otherwise
+   * it is killed and the entry gets a fresh sandbox. A stop, an emergency stop or the end of the
+   * batch kills it; it never runs anything of its command before its turn.
+   */
+  let ahead: Ahead | undefined;
+  const dropAhead = async (): Promise<void> => {
+    const slot = ahead;
+    ahead = undefined;
+    const ready = await slot?.ready;
+    await ready?.held.discard();
+  };
+  const nextToRun = (batchId: string, after: number): BatchEntry | undefined => {
+    for (const entry of state.get(batchId).entries.slice(after)) {
+      if (entry.status !== 'pending' || !entry.approved || entry.classification.verdict === 'deny') continue;
+      return entry.tool === 'shell' ? entry : undefined;
+    }
+    return undefined;
+  };
+  /** Prepares the entry after `index` while the entry `runningId` (at `index`) still runs; nothing once it has ended. */
+  const prepareAhead = (batchId: string, runningId: string, index: number): void => {
+    const prepare = deps.prepare;
+    if (!prepare || ahead !== undefined || emergency !== undefined || stopRequests.has(batchId)) return;
+    if (current?.batchId !== batchId || current.entryId !== runningId) return;
+    const next = nextToRun(batchId, index + 1);
+    if (!next) return;
+    const slot: Ahead = {
+      batchId,
+      entryId: next.id,
+      ready: planEntry(next)
+        .then((planned) => {
+          // Dropped meanwhile (a stop, the end of the batch): nothing is spawned.
+          if (ahead !== slot || emergency !== undefined || stopRequests.has(batchId)) return null;
+          if (!planned.ok || !planned.request.wrapper || planned.fence === null) return null;
+          return { held: prepare(planned.request), fence: planned.fence };
+        })
+        .catch(() => null),
+    };
+    ahead = slot;
+  };
+  /** The prepared sandbox, if it was made for this entry and is what a fresh one would be now; else it is killed. */
+  const claimAhead = async (batchId: string, entryId: string, planned: Planned): Promise<PreparedEntry | undefined> => {
+    const slot = ahead;
+    ahead = undefined;
+    const ready = await slot?.ready;
+    if (!slot || !ready) return undefined;
+    const same =
+      planned.ok &&
+      slot.batchId === batchId &&
+      slot.entryId === entryId &&
+      planned.fence !== null &&
+      ready.held.usable() &&
+      sameRequest(ready.held.request, planned.request) &&
+      ready.fence.join('\n') === planned.fence.join('\n');
+    if (same) return ready.held;
+    await ready.held.discard();
+    return undefined;
+  };
+
+  const runEntry = async (batch: Batch, entry: BatchEntry, index: number): Promise<boolean> => {
+    // A patch is applied by Leash itself (no shell, no process): it has no sandbox to wrap.
+    if (entry.tool === 'patch') return runPatch(batch, entry);
+    const planned = await planEntry(entry);
+    const { sandbox } = planned;
+    const held = await claimAhead(batch.id, entry.id, planned);
+    if (!planned.ok) {
+      const { refusal } = planned;
       const note = `not run: ${refusal.message}`;
       await setEntry(batch.id, entry.id, 'skipped', { note, error: { code: refusal.code, message: refusal.message } });
       await audit.append({ event: 'ENTRY_SKIPPED', ...entryAudit(batch, entry), reason: note, details: { sandbox: sandbox.profile } });
       return false;
-    };
-    const wrapped = deps.sandbox.wrap(sandbox, entry.cwd);
-    if (!wrapped.ok) return skip(wrapped);
-    // Git on the policy's allow: the programs this repository's configuration names are read now
-    // (an earlier entry may have changed them since approval) and forced off by name.
-    const git = sandbox.gitConfig.length > 0 ? await repositoryGitOverrides(gitDirectories(entry.cwd, entry.classification.commands ?? []), inherited) : null;
-    if (git?.ok === false) return skip({ code: 'SANDBOX_REFUSED', message: git.message });
-    const repositoryOverrides = git?.ok ? git.overrides : [];
-    const env = git ? withGitSafety(inherited, repositoryOverrides) : inherited;
+    }
+    const { request, withheld, repositoryOverrides } = planned;
     recent = { entryId: entry.id, output: { chunks: [], truncated: false }, chars: 0 };
     assertEntryMove(entry.id, state.get(batch.id).entries.find((e) => e.id === entry.id)?.status ?? 'pending', 'running');
     // Both are durable before the process spawns; they are different files, so their fsyncs overlap.
@@ -214,25 +332,22 @@ export function createExecution(deps: ExecutionDeps): Execution {
             writable: sandbox.writable,
             gitSafeConfig: sandbox.gitConfig.length > 0,
             ...(repositoryOverrides.length > 0 ? { gitRepositoryOverrides: repositoryOverrides.map(([key, value]) => `${key}=${value}`) } : {}),
+            // Set up while the previous entry ran, then found identical to a fresh one (see prepareAhead).
+            ...(held ? { preparedAhead: true } : {}),
           },
         },
       }),
     ]);
-    const process = deps.start(
-      {
-        command: entry.command,
-        cwd: entry.cwd,
-        timeoutMs: entry.timeoutMs,
-        shell,
-        env: { ...env, [ENTRY_MARKER_VARIABLE]: entry.id },
-        wrapper: wrapped.wrapper ?? undefined,
+    const hooks: EntryHooks = {
+      onOutput: (stream, text) => {
+        keepRecent(stream, text);
+        state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
       },
-      {
-        onOutput: (stream, text) => {
-          keepRecent(stream, text);
-          state.emit({ type: 'entry-output', batchId: batch.id, entryId: entry.id, stream, text });
-        },
-        onStart: async (pid) => {
+      onStart: async (pid) => {
+        // The next entry's sandbox is set up once this command runs: the runner opens the gate
+        // as this hook settles, before any immediate, so the spawn (which holds the event loop)
+        // does not delay this entry's start.
+        try {
           const identity = identifyProcess(pid);
           if (!identity) return;
           // Durable before the command runs (the runner holds it until this settles): a crash
@@ -241,9 +356,12 @@ export function createExecution(deps: ExecutionDeps): Execution {
             const stored = b.entries.find((e) => e.id === entry.id);
             if (stored?.status === 'running') stored.process = identity;
           });
-        },
+        } finally {
+          setImmediate(() => prepareAhead(batch.id, entry.id, index));
+        }
       },
-    );
+    };
+    const process = held ? held.start(hooks) : deps.start(request, hooks);
     current = { batchId: batch.id, entryId: entry.id, process };
     if (holds > 0) process.pause();
     if (emergency !== undefined) void process.kill('cancelled');
@@ -252,12 +370,8 @@ export function createExecution(deps: ExecutionDeps): Execution {
     recent = undefined;
     const status = OUTCOME_STATUS[result.outcome];
     const note = status === 'timed_out' ? `killed after ${entry.timeoutMs} ms` : status === 'cancelled' ? (emergency ?? 'stopped') : result.error?.message ?? null;
-    const context = deps.sandbox.context();
     const stderrText = `${result.stderr.head}\n${result.stderr.tail}`;
-    const sandboxHint =
-      status === 'error'
-        ? (explainGitOverride(repositoryOverrides, stderrText) ?? explainSandboxDenial(sandbox, stderrText, { hidden: [...context.statePaths, ...context.credentialPaths] }))
-        : null;
+    const sandboxHint = status === 'error' ? (explainGitOverride(repositoryOverrides, stderrText) ?? explainSandboxDenial(sandbox, stderrText, hiddenPaths())) : null;
     const stored = setEntry(batch.id, entry.id, status, {
       sandboxHint,
       exitCode: result.exitCode,
@@ -303,27 +417,32 @@ export function createExecution(deps: ExecutionDeps): Execution {
       leaveQueue(b);
     });
     let failed = false;
-    for (let index = 0; index < batch.entries.length; index++) {
-      const entry = state.get(batchId).entries[index] as BatchEntry;
-      if (emergency !== undefined) {
-        await finishRemaining(batch, index, 'cancelled', emergency);
-        break;
+    try {
+      for (let index = 0; index < batch.entries.length; index++) {
+        const entry = state.get(batchId).entries[index] as BatchEntry;
+        if (emergency !== undefined) {
+          await finishRemaining(batch, index, 'cancelled', emergency);
+          break;
+        }
+        const stopReason = stopRequests.get(batchId);
+        if (stopReason !== undefined) {
+          await finishRemaining(batch, index, 'skipped', stopReason);
+          break;
+        }
+        if (entry.status !== 'pending') continue;
+        if (!entry.approved || entry.classification.verdict === 'deny') {
+          await finishRemaining({ ...batch, entries: [entry] }, 0, 'skipped', 'not approved');
+          continue;
+        }
+        if (failed && batch.stopOnFailure) {
+          await finishRemaining(batch, index, 'skipped', 'an earlier entry failed (stop on failure)');
+          break;
+        }
+        if (!(await runEntry(batch, entry, index))) failed = true;
       }
-      const stopReason = stopRequests.get(batchId);
-      if (stopReason !== undefined) {
-        await finishRemaining(batch, index, 'skipped', stopReason);
-        break;
-      }
-      if (entry.status !== 'pending') continue;
-      if (!entry.approved || entry.classification.verdict === 'deny') {
-        await finishRemaining({ ...batch, entries: [entry] }, 0, 'skipped', 'not approved');
-        continue;
-      }
-      if (failed && batch.stopOnFailure) {
-        await finishRemaining(batch, index, 'skipped', 'an earlier entry failed (stop on failure)');
-        break;
-      }
-      if (!(await runEntry(batch, entry))) failed = true;
+    } finally {
+      // Whatever ended the batch, a sandbox set up for an entry that will not run now goes.
+      await dropAhead();
     }
     const stopped = emergency ?? stopRequests.get(batchId);
     const final = stopped !== undefined ? 'cancelled' : failed ? 'error' : 'completed';
@@ -418,7 +537,10 @@ export function createExecution(deps: ExecutionDeps): Execution {
         await cancelQueued(batchId, reason);
         return;
       }
-      if (current?.batchId === batchId || state.get(batchId).status === 'running') stopRequests.set(batchId, reason);
+      if (current?.batchId === batchId || state.get(batchId).status === 'running') {
+        stopRequests.set(batchId, reason);
+        if (ahead?.batchId === batchId) await dropAhead();
+      }
     },
     stopEverything(reason) {
       emergency = reason;
@@ -427,6 +549,7 @@ export function createExecution(deps: ExecutionDeps): Execution {
       const starting = state.active().flatMap((b) => (b.status === 'running' ? b.entries.filter((e) => e.status === 'running').map((e) => ({ batchId: b.id, entryId: e.id })) : []))[0];
       const running = current ? { batchId: current.batchId, entryId: current.entryId } : starting;
       if (current) void current.process.kill('cancelled');
+      void dropAhead();
       // Every queued batch is cancelled: none is left waiting behind another, so none is re-pointed.
       const dequeued = queue.splice(0, queue.length);
       for (const id of dequeued) void cancelQueued(id, reason).catch(() => undefined);

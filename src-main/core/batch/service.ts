@@ -6,6 +6,7 @@ import type { PolicyEngine } from '../policy/engine.js';
 import type { PolicySettings } from '../policy/types.js';
 import { filterEnvironment } from '../runner/environmentFilter.js';
 import type { EntryHooks, EntryRequest, RunningEntry } from '../runner/types.js';
+import type { PreparedEntry } from '../runner/startEntry.js';
 import { DEFAULT_SANDBOX_CHOICE, type SandboxChoice } from '../sandbox/entrySandbox.js';
 import { isChoosableProfile } from '../sandbox/profiles.js';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
@@ -34,6 +35,12 @@ export interface BatchServiceDeps {
   audit: AuditWriter;
   /** Starts one entry's process tree (the runner's `startEntry`, bound to a registry). */
   start(request: EntryRequest, hooks: EntryHooks): RunningEntry;
+  /**
+   * Spawns a sandboxed entry held, its sandbox set up while the entry before it runs (the
+   * runner's `prepareEntry`, bound to the registry `start` uses). Optional: without it each
+   * entry's sandbox is set up at its turn.
+   */
+  prepare?(request: EntryRequest): PreparedEntry;
   /** Kills every entry the runner started (the registry `start` registers in). */
   killAll(): Promise<unknown>;
   /** The environment commands inherit, before secret-looking variables are withheld. */
@@ -184,7 +191,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     const filtered = filterEnvironment(deps.env, current.allowedSecretEnv);
     return { shell: current.shell, env: filtered.env, withheld: filtered.withheld };
   };
-  const execution = createExecution({ state, audit, start: deps.start, environment, sandbox: deps.sandbox });
+  const execution = createExecution({ state, audit, start: deps.start, prepare: deps.prepare, environment, sandbox: deps.sandbox });
   const autonomy = createAutonomyControl({
     settings,
     audit,

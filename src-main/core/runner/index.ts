@@ -1,4 +1,4 @@
-export { startEntry, DEFAULT_SHELL, type RunnerOptions } from './startEntry.js';
+export { startEntry, prepareEntry, DEFAULT_SHELL, type PreparedEntry, type RunnerOptions } from './startEntry.js';
 export { killAll, createEntryRegistry, processEntryRegistry, type EntryRegistry, type KilledEntry, type RegisteredEntry } from './entryRegistry.js';
 export { killProcessTree, DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS, type KillTreeOptions, type KillTreeReport } from './killTree.js';
 export { defaultProcessTable, procfsProcessTable, psProcessTable, type ProcessInfo, type ProcessTable } from './processTable.js';

@@ -44,10 +44,67 @@ const MAX_TIMER_MS = 2_147_483_647;
  * background process keeps them open, the entry is still running until it is killed or times out.
  */
 export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, options: RunnerOptions = {}): RunningEntry {
+  return launch(request, options, false).begin(hooks);
+}
+
+/**
+ * A sandboxed entry whose sandbox is set up ahead of its turn (see `prepareEntry`): bubblewrap
+ * has made its namespaces and mounts and waits, with nothing of the command run, at a start
+ * gate *inside* the sandbox. `start` lets it go exactly as `startEntry` would have started it.
+ */
+export interface PreparedEntry {
+  /** What it was prepared to run; the caller compares it with what the entry needs at its turn. */
+  readonly request: EntryRequest;
+  /** True while `start` would run it: the process lives, has said nothing, was not killed or started. */
+  usable(): boolean;
+  /** Starts the held process (once), as `startEntry(request, hooks)` would; the timeout runs from now. */
+  start(hooks?: EntryHooks): RunningEntry;
+  /** Kills the held process tree (nothing of the command ran) and resolves once it is gone. Idempotent. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Spawns `request` held, for a caller that will run it next: the wrapper (the sandbox) starts
+ * now and the start gate sits inside it, so the sandbox's set-up happens while something else
+ * runs. Until `start`, the process is registered (an emergency stop kills it) but has no timer
+ * and runs nothing: the gate waits for a line on standard input, and if Leash dies first the
+ * sandbox dies with it (`--die-with-parent`) and the gate sees end of file. Any output or exit
+ * before `start` means the sandbox could not be set up: `usable()` turns false.
+ * Only for requests with a wrapper (a sandbox whose set-up is worth hiding).
+ */
+export function prepareEntry(request: EntryRequest, options: RunnerOptions = {}): PreparedEntry {
+  if (!request.wrapper) throw new Error('only a sandboxed entry can be prepared ahead');
+  const launched = launch(request, options, true);
+  let started = false;
+  return {
+    request,
+    usable: () => !started && launched.intact(),
+    start(hooks = {}) {
+      if (started) throw new Error('a prepared entry starts once');
+      started = true;
+      return launched.begin(hooks);
+    },
+    discard() {
+      started = true;
+      return launched.discard();
+    },
+  };
+}
+
+interface Launched {
+  /** Lets the held process run its command: the start gate opens once `hooks.onStart` settled. */
+  begin(hooks: EntryHooks): RunningEntry;
+  /** True while the process lives and has not written anything (only for a held one). */
+  intact(): boolean;
+  /** Kills the process unrun. */
+  discard(): Promise<void>;
+}
+
+function launch(request: EntryRequest, options: RunnerOptions, gateInside: boolean): Launched {
   const clock = options.clock ?? systemClock;
   const shell = request.shell ?? DEFAULT_SHELL;
-  const startedWall = clock.wallMs();
-  const startedMono = clock.monotonicMs();
+  let startedWall = clock.wallMs();
+  let startedMono = clock.monotonicMs();
   const captures = {
     stdout: new StreamCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS),
     stderr: new StreamCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS),
@@ -64,9 +121,10 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     if (result.error === undefined) delete result.error;
     return result;
   };
-  const failed = (error: Promise<EntryError>): RunningEntry => {
+  const failed = (error: Promise<EntryError>): Launched => {
     const result = error.then((value) => finish({ outcome: 'error', exitCode: null, signal: null, error: value }));
-    return { pid: null, result, kill: () => result.then(() => undefined), pause: () => undefined, resume: () => undefined };
+    const entry: RunningEntry = { pid: null, result, kill: () => result.then(() => undefined), pause: () => undefined, resume: () => undefined };
+    return { begin: () => entry, intact: () => false, discard: () => result.then(() => undefined) };
   };
 
   if (!isExecutableFile(shell)) {
@@ -78,7 +136,7 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
   }
   let subprocess: ShellProcess;
   try {
-    subprocess = spawnShell(shell, request);
+    subprocess = spawnShell(shell, request, gateInside);
   } catch (error) {
     // execa throws synchronously for arguments no process can take (a NUL byte in the command).
     return failed(Promise.resolve({ code: 'SPAWN_FAILED', message: (error as Error).message }));
@@ -88,36 +146,29 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     return failed(subprocess.then((spawn) => classifySpawnFailure(request, shell, failureMessage(spawn))));
   }
 
-  const throttle = hooks.onOutput ? new OutputThrottle(hooks.onOutput, options.throttle ?? DEFAULT_THROTTLE_LIMITS) : undefined;
+  let throttle: OutputThrottle | undefined;
+  let begun = false;
+  let spoken = false;
   for (const name of ['stdout', 'stderr'] as const satisfies OutputStreamName[]) {
     subprocess[name].on('data', (chunk: Buffer) => {
+      if (!begun) spoken = true;
       captures[name].push(chunk);
       throttle?.push(name, chunk);
     });
   }
-  // The command runs only once onStart's promise settled: its record of the process comes first.
-  // If recording fails, the held process is killed and the command never runs.
-  let holdFailed: EntryError | undefined;
-  queueMicrotask(() => {
-    let held: unknown;
-    try {
-      held = hooks.onStart?.(pid);
-    } catch {
-      // A consumer's bug must not break supervision of the process.
-    }
-    Promise.resolve(held).then(
-      () => openGate(subprocess.stdin),
-      (error: unknown) => {
-        holdFailed = { code: 'SPAWN_FAILED', message: `the process could not be recorded before its command ran: ${(error as Error)?.message ?? String(error)}` };
-        void kill('cancelled');
-      },
-    );
-  });
 
-  const exited = new Promise<void>((resolve) => subprocess.once('exit', () => resolve()));
+  let exitedYet = false;
+  const exited = new Promise<void>((resolve) =>
+    subprocess.once('exit', () => {
+      exitedYet = true;
+      resolve();
+    }),
+  );
   let killReason: KillReason | undefined;
   let killing: Promise<void> | undefined;
   let settled = false;
+  let holdFailed: EntryError | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const result: Promise<EntryRunResult> = subprocess.then((run) => {
     settled = true;
@@ -149,18 +200,50 @@ export function startEntry(request: EntryRequest, hooks: EntryHooks = {}, option
     }
     return result.then(() => undefined);
   };
-
-  const timeoutMs = request.timeoutMs;
-  const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? setTimeout(() => void kill('timed_out'), timeoutMs) : undefined;
+  // Registered from the spawn: an emergency stop reaches a held (prepared) process too.
   const unregister = (options.registry ?? processEntryRegistry).register({ pid, command: request.command, result, kill });
+
+  const begin = (hooks: EntryHooks): RunningEntry => {
+    begun = true;
+    if (gateInside) {
+      // A prepared entry's time starts at its turn, not when its sandbox was set up.
+      startedWall = clock.wallMs();
+      startedMono = clock.monotonicMs();
+    }
+    throttle = hooks.onOutput ? new OutputThrottle(hooks.onOutput, options.throttle ?? DEFAULT_THROTTLE_LIMITS) : undefined;
+    // The command runs only once onStart's promise settled: its record of the process comes first.
+    // If recording fails, the held process is killed and the command never runs.
+    queueMicrotask(() => {
+      let held: unknown;
+      try {
+        held = hooks.onStart?.(pid);
+      } catch {
+        // A consumer's bug must not break supervision of the process.
+      }
+      Promise.resolve(held).then(
+        () => openGate(subprocess.stdin),
+        (error: unknown) => {
+          holdFailed = { code: 'SPAWN_FAILED', message: `the process could not be recorded before its command ran: ${(error as Error)?.message ?? String(error)}` };
+          void kill('cancelled');
+        },
+      );
+    });
+    const timeoutMs = request.timeoutMs;
+    if (!settled) timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS ? setTimeout(() => void kill('timed_out'), timeoutMs) : undefined;
+    return {
+      pid,
+      result,
+      kill,
+      pause: () => {
+        if (!settled && killing === undefined) setReading(false);
+      },
+      resume: () => setReading(true),
+    };
+  };
   return {
-    pid,
-    result,
-    kill,
-    pause: () => {
-      if (!settled && killing === undefined) setReading(false);
-    },
-    resume: () => setReading(true),
+    begin,
+    intact: () => !begun && !spoken && !exitedYet && !settled && killing === undefined,
+    discard: () => kill('cancelled'),
   };
 }
 
@@ -190,12 +273,19 @@ async function killTreeAndRelease(
   }
 }
 
-function spawnShell(shell: string, request: EntryRequest) {
+function spawnShell(shell: string, request: EntryRequest, gateInside: boolean) {
   // The sandbox goes behind the gate: the gate execs the wrapper (bwrap keeps the gate's pid and
   // start time), so the identity recorded before the command ran is the sandbox's own process.
-  const gated = request.wrapper
-    ? gatedCommand(request.wrapper.file, [...request.wrapper.args, shell, '-c', request.command])
-    : gatedCommand(shell, ['-c', request.command]);
+  // A prepared entry has the gate inside the sandbox instead (the sandbox is set up while held);
+  // the spawned process, whose identity is recorded, is then the sandbox itself.
+  const gated = !request.wrapper
+    ? gatedCommand(shell, ['-c', request.command])
+    : gateInside
+      ? (() => {
+          const inner = gatedCommand(shell, ['-c', request.command]);
+          return { file: request.wrapper.file, args: [...request.wrapper.args, inner.file, ...inner.args] };
+        })()
+      : gatedCommand(request.wrapper.file, [...request.wrapper.args, shell, '-c', request.command]);
   return execa(gated.file, gated.args, {
     cwd: request.cwd,
     env: definedValues(request.env),

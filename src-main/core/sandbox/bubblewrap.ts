@@ -42,6 +42,8 @@ export interface BubblewrapArgsOptions {
   inspect?: (path: string) => { kind: PathKind; path: string };
   /** Host control sockets to cover as well; defaults to {@link hostControlSockets} of this process. */
   controlSockets?: string[];
+  /** Receives each host path a mount covers (real paths), in order: what {@link mountFence} checks. */
+  covered?: (path: string) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export function bubblewrapArgs(plan: MountPlan, options: BubblewrapArgsOptions =
     const { kind, path: target } = inspect(path);
     if (kind === 'missing' || covered.has(target)) continue;
     covered.add(target);
+    options.covered?.(target);
     if (kind === 'directory') args.push('--tmpfs', target, '--remount-ro', target);
     else args.push('--ro-bind', '/dev/null', target);
   }
@@ -76,11 +79,46 @@ export function bubblewrapArgs(plan: MountPlan, options: BubblewrapArgsOptions =
   return args;
 }
 
-function inspectPath(path: string): { kind: PathKind; path: string } {
+/**
+ * What the mounts of `plan` refer to on the host, one line per path: device and inode of the
+ * working directory, each writable and pinned directory and each bind's source, plus the change
+ * time of each covered path (`covered`, from {@link BubblewrapArgsOptions.covered}). Two fences
+ * taken at different times are equal only if every mount would land on the same file: a hidden
+ * file renamed or replaced has a new inode or change time (a rename changes the change time
+ * too), and on Linux renaming or removing a path that is a mount point elsewhere detaches that
+ * mount there, so a sandbox set up ahead of its turn is used only if its fence still holds.
+ */
+export function mountFence(plan: MountPlan, covered: readonly string[]): string[] {
+  const identity = (path: string, withChange: boolean): string => {
+    try {
+      const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (info === undefined) return `${path} missing`;
+      // A directory's change time moves with every file made in it (Leash's own data directory
+      // at each write): directories are known by device and inode only.
+      return `${path} ${info.dev}:${info.ino}${withChange && !info.isDirectory() ? `:${info.ctimeNs}` : ''}`;
+    } catch {
+      return `${path} unreadable`;
+    }
+  };
+  const directories = [plan.cwd, ...plan.writable, ...(plan.pinned ?? []), ...(plan.binds ?? []).map((bind) => bind.source)];
+  return [...directories.map((path) => identity(path, false)), ...covered.map((path) => identity(path, true))];
+}
+
+/**
+ * The host's view of one path. Most hidden paths do not exist (a machine has a few of the
+ * fifty credential locations), so the common case is one `stat` that returns nothing: no
+ * exception is made for a missing path (building fifty of them per entry cost more than the
+ * rest of the plan), and `realpath` runs only for paths that exist.
+ */
+export function inspectPath(path: string): { kind: PathKind; path: string } {
   try {
+    if (statSync(path, { throwIfNoEntry: false }) === undefined) return { kind: 'missing', path };
     const real = realpathSync.native(path);
-    return { kind: statSync(real).isDirectory() ? 'directory' : 'other', path: real };
+    const info = statSync(real, { throwIfNoEntry: false });
+    if (info === undefined) return { kind: 'missing', path };
+    return { kind: info.isDirectory() ? 'directory' : 'other', path: real };
   } catch {
+    // ENOTDIR (a file on the way), ELOOP, EACCES: nothing there that bwrap could mount onto.
     return { kind: 'missing', path };
   }
 }

@@ -1,4 +1,4 @@
-export { bubblewrapArgs, type BubblewrapArgsOptions, type MountPlan, type PathKind } from './bubblewrap.js';
+export { bubblewrapArgs, mountFence, type BubblewrapArgsOptions, type MountPlan, type PathKind } from './bubblewrap.js';
 export { detectBubblewrap, forgetSandboxProbes, type DetectOptions, type SandboxAvailability } from './availability.js';
 export { hostControlSockets } from './hostSockets.js';
 export { SANDBOX_PROFILES, CHOOSABLE_PROFILES, PROFILE_LABEL, PROFILE_SUMMARY, describeSandbox, isChoosableProfile, type ChoosableProfile, type EntrySandbox, type SandboxProfile } from './profiles.js';

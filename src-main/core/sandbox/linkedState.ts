@@ -35,7 +35,7 @@ export function linkedStateFile(statePaths: readonly string[]): string | null {
 
 function lstatOrNull(path: string): Stats | null {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { MountPlan } from './bubblewrap.js';
 import type { EntrySandbox } from './profiles.js';
@@ -47,7 +47,8 @@ export function pinnedDirectories(statePaths: readonly string[], writable: reado
   const pinned = new Set<string>();
   const real = (path: string): string | null => {
     try {
-      return realpathSync.native(path);
+      // Most state paths are files that may not exist yet: no exception for those.
+      return existsSync(path) ? realpathSync.native(path) : null;
     } catch {
       return null;
     }
@@ -72,6 +73,15 @@ const PRIVATE_TMPFS = ['/tmp', '/var/tmp', '/dev/shm'];
  * tmpfs, nothing can be mounted inside it (and nothing needs to be).
  */
 export function outermost(paths: readonly string[]): string[] {
+  // A pure function of its list, which is the same for entry after entry: the last answer is kept.
+  const key = paths.join('\0');
+  if (lastOutermost?.key !== key) lastOutermost = { key, kept: computeOutermost(paths) };
+  return [...lastOutermost.kept];
+}
+
+let lastOutermost: { key: string; kept: string[] } | undefined;
+
+function computeOutermost(paths: readonly string[]): string[] {
   // Resolved once here: this runs before every entry, over some fifty paths.
   const kept: string[] = [];
   for (const path of [...new Set(paths.map((p) => resolve(p)))].sort((a, b) => a.length - b.length)) {

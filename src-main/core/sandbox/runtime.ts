@@ -1,4 +1,4 @@
-import { bubblewrapArgs } from './bubblewrap.js';
+import { bubblewrapArgs, mountFence } from './bubblewrap.js';
 import { chooseEntrySandbox, type SandboxChoice, type SandboxContext } from './entrySandbox.js';
 import { linkedStateFile } from './linkedState.js';
 import { entryMountPlan } from './mountPlan.js';
@@ -14,7 +14,18 @@ export interface SandboxWrapper {
   args: string[];
 }
 
-export type WrapResult = { ok: true; wrapper: SandboxWrapper | null } | { ok: false; code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string };
+export type WrapResult =
+  | {
+      ok: true;
+      wrapper: SandboxWrapper | null;
+      /**
+       * Under bubblewrap, what every mount of the wrapper refers to on the host now (see
+       * `mountFence`): a sandbox set up ahead with this wrapper is as strong as a fresh one only
+       * while a fresh `wrap` gives the same wrapper and the same fence. Null without bubblewrap.
+       */
+      fence: string[] | null;
+    }
+  | { ok: false; code: 'SANDBOX_UNAVAILABLE' | 'SANDBOX_REFUSED'; message: string };
 
 /** Everything the batch service needs from the sandbox: choosing profiles, and wrapping entries in them. */
 export interface SandboxRuntime {
@@ -40,13 +51,17 @@ export interface SandboxRuntimeOptions {
 
 export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRuntime {
   const { support } = options;
+  // Pure functions of the runtime's home and environment, which never change: computed once.
+  // Whether each path exists is still looked at for every entry (bubblewrapArgs).
+  const credentials = credentialPaths(options.home, options.env);
+  const unavailableReason = support.ok ? null : describeSupport(support);
   const context = (): SandboxContext => ({
     available: support.ok,
-    unavailableReason: support.ok ? null : describeSupport(support),
+    unavailableReason,
     home: options.home,
     env: options.env,
     statePaths: leashStatePaths(options.state()),
-    credentialPaths: credentialPaths(options.home, options.env),
+    credentialPaths: [...credentials],
   });
   return {
     support,
@@ -55,7 +70,7 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
     choose: (entry, choice) => chooseEntrySandbox(entry, choice, context()),
     wrap(sandbox, cwd) {
       if (sandbox.problem !== null) return { ok: false, code: 'SANDBOX_REFUSED', message: sandbox.problem };
-      if (sandbox.profile === 'unsandboxed') return { ok: true, wrapper: null };
+      if (sandbox.profile === 'unsandboxed') return { ok: true, wrapper: null, fence: null };
       if (!support.ok) return { ok: false, code: 'SANDBOX_UNAVAILABLE', message: `this entry was approved to run ${sandbox.profile} but no sandbox works now: ${describeSupport(support)}` };
       const current = context();
       // Checked again now: the files may have changed since the entry was approved.
@@ -71,9 +86,11 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
       }
       if (support.kind === 'bubblewrap') {
         const plan = entryMountPlan(sandbox, cwd, current);
-        return { ok: true, wrapper: { file: support.executable, args: bubblewrapArgs(plan) } };
+        const covered: string[] = [];
+        const args = bubblewrapArgs(plan, { covered: (path) => covered.push(path) });
+        return { ok: true, wrapper: { file: support.executable, args }, fence: mountFence(plan, covered) };
       }
-      return { ok: true, wrapper: { file: support.executable, args: seatbeltArgs(seatbeltPolicy(sandbox, current)) } };
+      return { ok: true, wrapper: { file: support.executable, args: seatbeltArgs(seatbeltPolicy(sandbox, current)) }, fence: null };
     },
   };
 }

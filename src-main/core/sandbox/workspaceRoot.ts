@@ -77,10 +77,9 @@ function reachedThroughLink(path: string, root: string): boolean {
 function enclosingWorkTree(dir: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
     try {
-      statSync(join(current, '.git'));
-      return current;
+      if (statSync(join(current, '.git'), { throwIfNoEntry: false }) !== undefined) return current;
     } catch {
-      // not here
+      // not here (a file on the way, no permission)
     }
     if (dirname(current) === current) return undefined;
   }

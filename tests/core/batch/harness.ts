@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, verifyAudit, type AuditRecord, type AuditWriter } from '../../../src-main/core/audit/index.js';
 import { createBatchService, createBatchStore, type BatchService, type BatchStore } from '../../../src-main/core/batch/index.js';
-import { createEntryRegistry, startEntry } from '../../../src-main/core/runner/index.js';
+import { createEntryRegistry, prepareEntry, startEntry } from '../../../src-main/core/runner/index.js';
 import { createSandboxRuntime, detectSandbox, type SandboxSupport } from '../../../src-main/core/sandbox/index.js';
 import { createSettingsStore, memorySettingsBackend, type SettingsStore } from '../../../src-main/core/settings/store.js';
 import { sharedEngine } from '../policy/engine.js';
@@ -45,6 +45,7 @@ export async function createHarness(
     engine: await sharedEngine(),
     audit,
     start: (request, hooks) => startEntry(request, hooks, { registry }),
+    prepare: (request) => prepareEntry(request, { registry }),
     killAll: () => registry.killAll(),
     env,
     sandbox,

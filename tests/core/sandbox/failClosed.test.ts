@@ -47,7 +47,8 @@ describe('with a working sandbox', () => {
     const started = (await harness.records()).filter((r) => r.event === 'ENTRY_STARTED').map((r) => r.details?.sandbox);
     expect(started).toEqual([
       { profile: 'read-only', network: false, writable: [], gitSafeConfig: false },
-      { profile: 'workspace', network: true, writable: [cwd], gitSafeConfig: false },
+      // Its sandbox was set up while `ls` ran, and found identical to a fresh one at its turn.
+      { profile: 'workspace', network: true, writable: [cwd], gitSafeConfig: false, preparedAhead: true },
     ]);
   });
 
