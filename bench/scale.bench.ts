@@ -40,7 +40,9 @@ const runs = Number(argv[argv.indexOf('--runs') + 1]) || 3;
 const full = argv.includes('--full');
 /** `--quick`: the smallest history of each kind, to check the bench itself. */
 const quick = argv.includes('--quick');
-const LEASH = join(process.cwd(), 'bin', 'leash.js');
+/** LEASH_BENCH_BIN measures another build (e.g. main's, for a before/after figure); --no-ui skips Chromium. */
+const LEASH = process.env.LEASH_BENCH_BIN ?? join(process.cwd(), 'bin', 'leash.js');
+const withUi = !argv.includes('--no-ui');
 const root = mkdtempSync(join(tmpdir(), 'leash-bench-scale-'));
 const project = mkdtempSync(join(sandboxTestRoot(), 'leash-bench-scale-project-'));
 
@@ -298,7 +300,7 @@ async function main(): Promise<void> {
   const missed = worst.filter((w) => w.ratio > GOAL);
   console.log(`goal every history-dependent figure <= ${GOAL}× the empty directory: ${missed.length === 0 ? 'MET' : `MISSED by ${missed.map((w) => `${w.name} ${w.ratio.toFixed(2)}×`).join(', ')}`}`);
 
-  if (!quick) await uiFigures();
+  if (!quick && withUi) await uiFigures();
 
   // CLI cold start against `node -e 0`, round-robin over an empty data directory.
   const env = { ...process.env, LEASH_HOME: join(root, 'cold') };

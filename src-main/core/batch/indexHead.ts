@@ -106,12 +106,13 @@ export function placeIn(prefix: Prefix, item: HeadItem): void {
   if (!prefix.complete && (!last || !newerThan(item.summary, last.summary))) return;
   let index = items.length;
   while (index > 0 && newerThan(item.summary, items[index - 1]!.summary)) index -= 1;
+  // Not cut to the limit here: a batch that passes through (pending, then approved) would push
+  // one out for good. The head file keeps the limit (headText).
   items.splice(index, 0, item);
-  if (items.length > prefix.limit) {
-    items.length = prefix.limit;
-    prefix.complete = false;
-  }
 }
+
+/** What a head file keeps of a prefix: at most its limit. */
+const kept = (prefix: Prefix): { items: HeadItem[]; complete: boolean } => ({ items: prefix.items.slice(0, prefix.limit), complete: prefix.complete && prefix.items.length <= prefix.limit });
 
 export function dropFrom(prefix: Prefix, id: string): void {
   const at = prefix.items.findIndex((known) => known.summary.id === id);
@@ -166,8 +167,8 @@ export function headText(state: HeadState, index: { size: number; ino: number; t
     total: state.total,
     pendingTotal: state.pendingTotal,
     lines: state.lines,
-    newest: { items: state.newest.items, complete: state.newest.complete },
-    pending: { items: state.pending.items, complete: state.pending.complete },
+    newest: kept(state.newest),
+    pending: kept(state.pending),
     open: [...state.open],
     setAside,
   };
