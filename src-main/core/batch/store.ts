@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
 import type { CapturedStream } from '../runner/types.js';
 import { createIndexAppender, INDEX_FILE, indexText, readIndex } from './batchIndex.js';
-import { cloneHead, dropBatch, foldHead, HEAD_DIR, headOf, headPath, headText, placeSummary, readHead, TAIL_CHECK_BYTES, type HeadState, type OpenMark } from './indexHead.js';
+import { cloneHead, dropBatch, foldHead, HEAD_DIR, headOf, headPath, headText, placeSummary, readHead, TAIL_CHECK_BYTES, type HeadState, type OpenMark, type Prefix } from './indexHead.js';
 import { BatchError } from './errors.js';
 import { captureFileSchema, describeIssues, parseBatchFile, type FileStamp, type IndexLine } from './fileSchema.js';
 import { searchableText } from './listing.js';
@@ -154,6 +154,9 @@ function stampOf(path: string): FileStamp | undefined {
   }
 }
 
+/** A kept prefix that removals shortened to under half its limit (it cannot grow back on its own). */
+const worn = (prefix: Prefix): boolean => !prefix.complete && prefix.items.length < prefix.limit / 2;
+
 /**
  * The pending count after a batch moved from `was` (null: not listed; undefined: listed, status
  * not known) to `is` (null: gone).
@@ -274,6 +277,12 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
     return appender.at(async (position) => {
       if (position === null) return;
       try {
+        // Removals (archiving the newest) shortened what it keeps below a page: no head, so the
+        // next start reads everything once and writes a full one.
+        if (worn(snapshot.newest) || worn(snapshot.pending)) {
+          await rm(headPath(dir), { force: true });
+          return;
+        }
         await mkdir(join(dir, HEAD_DIR), { recursive: true, mode: 0o700 });
         const dirMtimeMs = (await stat(dir)).mtimeMs;
         const path = headPath(dir);
@@ -487,6 +496,8 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
         ...scanned.earlier.map((file): SetAsideBatchFile => ({ file, when: 'earlier', movedTo: file, message: '' })),
         ...scanned.bad.map(({ file, message }): SetAsideBatchFile => ({ file, when: 'now', movedTo: null, message: `${message}; left as it is until the next start` })),
       ];
+      // What a later change or removal needs to keep the counts exact (as after a full load).
+      for (const { summary } of scanned.ordered) if (!indexed.has(summary.id)) indexed.set(summary.id, { status: summary.status, text: true });
       // Out of step with the files: no head, so the next start reads everything and repairs it.
       if (!readOnly && (scanned.rewrite || scanned.bad.length > 0)) {
         head = null;

@@ -1,4 +1,4 @@
-import { appendFile, copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,4 +152,33 @@ describe('a start from the index head', () => {
     expect((await stat(headPath(dir))).mtimeMs).toBeGreaterThanOrEqual(before.mtimeMs);
     expect((await fromHead(dir))?.newest.map((s) => s.id)).toEqual([...ids].reverse());
   }, 60_000);
+
+  it('keeps its counts through archiving from a start that took the head, and leaves no head that keeps too few to answer a page', async () => {
+    const seeded = await mkdtemp(join(tmpdir(), 'leash-head-archive-seed-'));
+    await seedBatches(seeded, 150, { cwd: tmpdir(), newest: new Date(Date.now() - 30 * 86_400_000) });
+    const dir = await mkdtemp(join(tmpdir(), 'leash-head-archive-'));
+    await cp(join(seeded, 'batches'), join(dir, 'batches'), { recursive: true });
+    await close(await harness(dir));
+    expect((await fromHead(dir))?.total).toBe(150);
+    const h = await harness(dir);
+    const archived = await h.service.archiveFinished(7);
+    expect(archived.length).toBeGreaterThan(100);
+    const waiting = await h.service.create({ cwd: tmpdir(), entries: [{ command: 'echo after the archive' }] });
+    await close(h);
+    const everything = await fromEverything(dir);
+    expect(everything).toHaveLength(150 - archived.length + 1);
+    // Each line counts what is listed after it: the last one agrees with the whole index.
+    const lines = (await readFile(indexPath(dir), 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ n: everything.length, p: 1 + 30 });
+    // Archiving the newest kept batches left too few to answer a page: no head, and the next start reads everything once.
+    expect(await fromHead(dir)).toBeNull();
+    const again = await harness(dir);
+    expect(again.service.list().items.map((s) => s.id)).toEqual(everything.slice(0, 50));
+    await close(again);
+    const head = await fromHead(dir);
+    expect(head?.total).toBe(everything.length);
+    expect(head?.newest.map((s) => s.id)).toEqual(everything);
+    expect(head?.newest[0]?.id).toBe(waiting.id);
+    expect(head?.pendingTotal).toBe((await readLeashSnapshot(dir)).batches.list({ status: ['pending'] }).total);
+  }, 120_000);
 });
