@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditWriter, type AuditRecord, type AuditWriter } from './audit/index.js';
 import { BatchError, createBatchService, createBatchStore, describeSetAside, type Batch, type BatchService } from './batch/index.js';
+import { createHeadListing } from './batch/headListing.js';
 import { createBatchListingFromIndex, type BatchListing } from './batch/listing.js';
 import { dataPaths } from './paths.js';
 import { createBashParser, createPolicyEngine, type BashParser, type BashParserOptions, type PolicyEngine } from './policy/index.js';
@@ -100,8 +101,9 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
       details: { mode: options.mode, pid: process.pid, sandbox: support.ok ? support.kind : `none (${support.code})` },
     });
     const rules = createRuleBook({ path: join(options.dataDir, POLICY_FILE_NAME), audit });
+    const store = createBatchStore(join(options.dataDir, 'batches'));
     const batches = await createBatchService({
-      store: createBatchStore(join(options.dataDir, 'batches')),
+      store,
       settings,
       engine,
       audit,
@@ -152,6 +154,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
         // Before the audit closes: an autonomy that lasted until Leash quits ends here, recorded.
         await batches.autonomy.close().catch(onAuditError);
         await batches.idle();
+        // Writes the index's head: the next start reads it rather than the whole index.
+        await store.close();
         await audit.close();
         process.off('exit', killOnExit);
       },
@@ -184,12 +188,17 @@ export interface LeashSnapshot {
  * `running` are shown as stored; the next Leash to open the data directory recovers them.
  */
 export async function readLeashSnapshot(dataDir: string): Promise<LeashSnapshot> {
-  const store = createBatchStore(join(dataDir, 'batches'));
-  const loaded = await store.load({ readOnly: true });
-  const problems = loaded.setAside.map((entry) => describeSetAside(entry, join(dataDir, 'batches')));
+  const dir = join(dataDir, 'batches');
+  const store = createBatchStore(dir);
+  // The head answers the newest page; anything else reads the whole index once (readListing).
+  const fromHead = await store.loadHead({ readOnly: true });
+  const loaded = fromHead ?? (await store.load({ readOnly: true }));
+  const problems = loaded.setAside.map((entry) => describeSetAside(entry, dir));
   return {
     dataDir,
-    batches: createBatchListingFromIndex(loaded.listed),
+    batches: fromHead
+      ? createHeadListing(fromHead, () => store.readListing(), (files) => problems.push(...files.filter((file) => file.when === 'now').map((entry) => describeSetAside(entry, dir))))
+      : createBatchListingFromIndex((loaded as Awaited<ReturnType<typeof store.load>>).listed),
     read(id) {
       const read = store.read(id);
       if (!read.ok) throw new BatchError(read.missing ? 'BATCH_NOT_FOUND' : 'BATCH_UNREADABLE', read.missing ? `no batch with id ${id}` : `batch file ${join(dataDir, 'batches', `${id}.json`)} ${read.message}`);

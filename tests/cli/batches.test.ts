@@ -56,8 +56,12 @@ describe('leash batches', () => {
     ipc.close();
     // Serve tells of a change before its write lands: wait until the index holds the finished summary.
     await waitFor(async () => {
-      const last = (await readFile(join(home, 'batches', 'index.jsonl'), 'utf8')).trim().split('\n').at(-1) as string;
-      return (JSON.parse(last) as { summary?: { status: string } }).summary?.status === 'completed';
+      const index = await readFile(join(home, 'batches', 'index.jsonl'), 'utf8');
+      const last = index.trim().split('\n').at(-1) as string;
+      if ((JSON.parse(last) as { summary?: { status: string } }).summary?.status !== 'completed') return false;
+      // And serve wrote the index head once its writes were done (it does, a moment after the last).
+      const head = await readFile(join(home, 'batches', 'head', 'index.json'), 'utf8').catch(() => '{}');
+      return (JSON.parse(head) as { index?: { size: number } }).index?.size === Buffer.byteLength(index);
     }, 30_000);
     const snapshot = async (): Promise<Record<string, string>> => {
       const files: Record<string, string> = {};

@@ -92,21 +92,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stderr, `leash batches: ${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
-  // One line per problem (a batch file set aside, an invalid settings field), even with --json.
-  for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
+  // One line per problem (a batch file set aside, an invalid settings field), even with --json;
+  // after the answer is found, which may read the whole list and find more.
+  const warn = async (): Promise<void> => {
+    for (const problem of snapshot.problems) await write(io.stderr, `leash batches: warning: ${problem}\n`);
+  };
   const listing = snapshot.batches;
   if (wanted !== undefined) {
     let batch: Batch;
     try {
       batch = snapshot.read(listing.resolve(wanted));
     } catch (error) {
+      await warn();
       await write(io.stderr, `leash batches: ${(error as { code: string }).code}: ${(error as Error).message}\n`);
       return EXIT.failed;
     }
+    await warn();
     await write(io.stdout, args.flags.has('json') ? `${JSON.stringify(batch, null, 2)}\n` : `${details(batch)}\n`);
     return EXIT.ok;
   }
-  const page = listing.list(query);
+  let page;
+  try {
+    page = listing.list(query);
+  } finally {
+    await warn();
+  }
   if (args.flags.has('json')) {
     await write(io.stdout, `${JSON.stringify(page.items, null, 2)}\n`);
   } else if (page.total === 0) {

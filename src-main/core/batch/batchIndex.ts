@@ -1,4 +1,5 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
 import { parseIndexLine, type FileStamp, type IndexLine } from './fileSchema.js';
 import type { BatchSummary } from './summary.js';
@@ -31,10 +32,11 @@ export interface ReadIndex {
  * the batch. A torn last line is dropped (its append never completed, so nothing depended on
  * it); any other bad line makes the whole index untrusted, and the caller rebuilds it.
  */
-export async function readIndex(path: string): Promise<ReadIndex> {
+export function readIndex(path: string): ReadIndex {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous: the listing is read whole when it is first needed, from a synchronous call.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { batches: null, lines: 0, bad: null, tornTail: false };
     return { batches: null, lines: 0, bad: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, tornTail: false };
@@ -76,6 +78,14 @@ export function indexText(entries: Iterable<{ summary: BatchSummary; text: strin
   return out;
 }
 
+/** Where the index stands after everything queued before: what a head written now covers. */
+export interface IndexPosition {
+  size: number;
+  ino: number;
+  /** The last bytes of the index (up to TAIL_CHECK_BYTES). */
+  tail: Buffer;
+}
+
 /**
  * Appends index lines, one at a time in call order, through one handle. `durable` lines are
  * fsync'd before the returned promise resolves (an `unsettled` line must be on disk before the
@@ -86,13 +96,29 @@ export interface IndexAppender {
   append(line: IndexLine, options?: { durable?: boolean }): Promise<number>;
   /** Replaces the whole index (compaction, rebuild) atomically; later appends go to the new file. */
   replace(text: string): Promise<number>;
+  /**
+   * Runs `step` after everything queued before it, with the index's position then; null when an
+   * append or replace before it failed (what is on disk is then not known exactly).
+   */
+  at<T>(step: (position: IndexPosition | null) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export function createIndexAppender(path: string): IndexAppender {
+export function createIndexAppender(path: string, tailBytes: number): IndexAppender {
   let handle: Promise<FileHandle> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
-  const opened = (): Promise<FileHandle> => (handle ??= open(path, 'a', 0o600));
+  /** Known once the file is open: its size, inode and last bytes. */
+  let position: IndexPosition | null = null;
+  let failed = false;
+  const opened = (): Promise<FileHandle> =>
+    (handle ??= (async () => {
+      const file = await open(path, 'a+', 0o600);
+      const stats = await file.stat();
+      const tail = Buffer.alloc(Math.min(stats.size, tailBytes));
+      if (tail.length > 0) await file.read(tail, 0, tail.length, stats.size - tail.length);
+      position = { size: stats.size, ino: stats.ino, tail };
+      return file;
+    })());
   const serialized = <T>(step: () => Promise<T>): Promise<T> => {
     const next = queue.catch(() => undefined).then(step);
     queue = next;
@@ -101,21 +127,48 @@ export function createIndexAppender(path: string): IndexAppender {
   const closeHandle = async (): Promise<void> => {
     const current = handle;
     handle = undefined;
+    position = null;
     if (current) await (await current).close().catch(() => undefined);
+  };
+  const failing = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   };
   return {
     append: (line, options = {}) =>
-      serialized(async () => {
-        const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
-        const file = await opened();
-        await file.write(bytes);
-        if (options.durable) await file.sync();
-        return bytes.length;
-      }),
+      serialized(() =>
+        failing(async () => {
+          const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
+          const file = await opened();
+          await file.write(bytes);
+          if (options.durable) await file.sync();
+          const known = position!;
+          position = { size: known.size + bytes.length, ino: known.ino, tail: Buffer.concat([known.tail, bytes]).subarray(-tailBytes) };
+          return bytes.length;
+        }),
+      ),
     replace: (text) =>
+      serialized(() =>
+        failing(async () => {
+          await closeHandle();
+          const written = await writeFileAtomicallyAsync(path, text);
+          failed = false;
+          return written;
+        }),
+      ),
+    at: (step) =>
       serialized(async () => {
-        await closeHandle();
-        return writeFileAtomicallyAsync(path, text);
+        if (failed) return step(null);
+        try {
+          await opened();
+        } catch {
+          return step(null);
+        }
+        return step(position);
       }),
     close: () => serialized(closeHandle),
   };

@@ -123,9 +123,9 @@ export type CaptureFile = z.infer<typeof captureFileSchema>;
  * rewritten (read the file, not the index), or its removal.
  */
 export type IndexLine =
-  | { id: string; summary: BatchSummary; text?: string; file?: FileStamp }
-  | { id: string; unsettled: true }
-  | { id: string; removed: true };
+  | { id: string; summary: BatchSummary; text?: string; file?: FileStamp; n?: number; p?: number }
+  | { id: string; unsettled: true; new?: true; n?: number; p?: number }
+  | { id: string; removed: true; n?: number; p?: number };
 
 /** The batch file as written (size and modification time), so a start can tell it changed since. */
 export interface FileStamp {
@@ -137,7 +137,7 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const BATCH_STATUS_SET: ReadonlySet<unknown> = new Set(BATCH_STATUSES);
 const ENTRY_STATUS_SET: ReadonlySet<unknown> = new Set(ENTRY_STATUSES);
-const SUMMARY_LINE_KEYS: ReadonlySet<string> = new Set(['id', 'summary', 'text', 'file']);
+const SUMMARY_LINE_KEYS: ReadonlySet<string> = new Set(['id', 'summary', 'text', 'file', 'n', 'p']);
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
 const keyCount = (value: Record<string, unknown>): number => {
@@ -155,8 +155,14 @@ const keyCount = (value: Record<string, unknown>): number => {
  */
 export function parseIndexLine(value: unknown): { ok: true; line: IndexLine } | { ok: false; message: string } {
   if (!isRecord(value) || typeof value.id !== 'string' || !BATCH_ID.test(value.id)) return { ok: false, message: 'not an index line with a batch id' };
-  if (value.unsettled === true && keyCount(value) === 2) return { ok: true, line: { id: value.id, unsettled: true } };
-  if (value.removed === true && keyCount(value) === 2) return { ok: true, line: { id: value.id, removed: true } };
+  // The counts after the line (`n` listed, `p` pending) are on lines appended since heads exist (indexHead.ts).
+  if ((value.n !== undefined && !isCount(value.n)) || (value.p !== undefined && !isCount(value.p))) return { ok: false, message: `line for ${value.id} has a count that is not one` };
+  const counts = { ...(value.n === undefined ? {} : { n: value.n as number }), ...(value.p === undefined ? {} : { p: value.p as number }) };
+  const counted = (value.n === undefined ? 0 : 1) + (value.p === undefined ? 0 : 1);
+  if (value.unsettled === true && (value.new === undefined || value.new === true) && keyCount(value) === 2 + counted + (value.new ? 1 : 0)) {
+    return { ok: true, line: { id: value.id, unsettled: true, ...(value.new ? { new: true as const } : {}), ...counts } };
+  }
+  if (value.removed === true && keyCount(value) === 2 + counted) return { ok: true, line: { id: value.id, removed: true, ...counts } };
   for (const key in value) if (!SUMMARY_LINE_KEYS.has(key)) return { ok: false, message: `line for ${value.id} has an unknown field ${JSON.stringify(key)}` };
   if (value.text !== undefined && typeof value.text !== 'string') return { ok: false, message: `line for ${value.id} has a text that is not a string` };
   const file = value.file;

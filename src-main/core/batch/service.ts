@@ -18,6 +18,7 @@ import { createExecution, leaveQueue, type RecentOutput } from './execution.js';
 import { validateNewBatch, type NewBatch } from './input.js';
 import { PATCH_CLASSIFICATION, preparePatchEntry } from './patchEntry.js';
 import { recoverBatches, withdrawApproval } from './recovery.js';
+import { createHeadListing } from './headListing.js';
 import { createBatchListingFromIndex } from './listing.js';
 import { allowedInAdvance, rejudgePending } from './rejudge.js';
 import { validateRejectionMessage } from './rejection.js';
@@ -163,12 +164,23 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
   const { audit, settings, engine } = deps;
   const policyFor = deps.policyFor ?? (() => settings.get());
   const workspaceSandbox = deps.workspaceSandbox ?? (() => deps.sandbox.available);
-  // Summaries from the index, and in full only what recovery needs (approved and running batches).
-  const loaded = await deps.store.load();
+  // From the index's head when it can be trusted (the newest summaries and, in full, only what
+  // recovery needs: approved and running batches); else from the whole index and directory.
+  const fromHead = await deps.store.loadHead();
+  const loaded = fromHead ? { ...fromHead, problems: [] } : await deps.store.load();
   const problems = [...loaded.setAside.map((file) => describeSetAside(file, deps.store.dir)), ...loaded.problems];
+  const setAside = [...loaded.setAside];
   const state = createBatchState(deps.store, loaded.active, now);
   // Registered before anyone else listens: a listener told of a change finds it listed already.
-  const listing = createBatchListingFromIndex(loaded.listed);
+  const listing = fromHead
+    ? createHeadListing(fromHead, () => deps.store.readListing(), (files) => {
+        for (const file of files) {
+          if (setAside.some((known) => known.file === file.file)) continue;
+          setAside.push(file);
+          problems.push(describeSetAside(file, deps.store.dir));
+        }
+      })
+    : createBatchListingFromIndex((loaded as Awaited<ReturnType<BatchStore['load']>>).listed);
   state.on((event) => {
     if (event.type === 'batch-updated') listing.put(event.batch);
   });
@@ -321,7 +333,7 @@ export async function createBatchService(deps: BatchServiceDeps): Promise<BatchS
     get problems() {
       return [...problems, ...deps.store.problems];
     },
-    setAside: loaded.setAside,
+    setAside,
     autonomy,
     list: (query) => listing.list(query),
     get: (idOrPrefix) => read(listing.resolve(idOrPrefix)),

@@ -1,13 +1,14 @@
-import { readFileSync, renameSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomicallyAsync } from '../json/atomicFile.js';
 import type { CapturedStream } from '../runner/types.js';
 import { createIndexAppender, INDEX_FILE, indexText, readIndex } from './batchIndex.js';
+import { cloneHead, dropBatch, foldHead, HEAD_DIR, headOf, headPath, headText, placeSummary, readHead, TAIL_CHECK_BYTES, type HeadState, type OpenMark, type Prefix } from './indexHead.js';
 import { BatchError } from './errors.js';
 import { captureFileSchema, describeIssues, parseBatchFile, type FileStamp, type IndexLine } from './fileSchema.js';
 import { searchableText } from './listing.js';
-import { summarize, type IndexedBatch } from './summary.js';
+import { summarize, type BatchSummary, type IndexedBatch } from './summary.js';
 
 export type { IndexedBatch } from './summary.js';
 import { isTerminal, type Batch, type BatchEntry, type BatchStatus } from './types.js';
@@ -32,6 +33,35 @@ export interface LoadedBatches {
   setAside: SetAsideBatchFile[];
   /** The index rebuilt or out of step with the files, one line each for a person. */
   problems: string[];
+}
+
+/** A start from the index's head (indexHead.ts): the newest summaries and the batches recovery needs, not the whole list. */
+export interface HeadLoad {
+  /** Listed batches. */
+  total: number;
+  /** The newest batches' summaries, newest first (up to NEWEST_KEPT; every listed batch when `complete`). */
+  newest: BatchSummary[];
+  complete: boolean;
+  /** Pending batches (null when not known: the first status query reads the whole list). */
+  pendingTotal: number | null;
+  /** The newest pending batches' summaries, newest first (up to PENDING_KEPT; all when `pendingComplete`). */
+  pending: BatchSummary[];
+  pendingComplete: boolean;
+  /** In full: the batches that were approved or running when the last process stopped. */
+  active: Batch[];
+  setAside: SetAsideBatchFile[];
+}
+
+interface Scan {
+  /** Oldest first. */
+  ordered: (IndexedBatch & { file?: FileStamp })[];
+  active: Batch[];
+  earlier: string[];
+  bad: { file: string; message: string }[];
+  leftovers: string[];
+  problems: string[];
+  rewrite: boolean;
+  lines: number;
 }
 
 export type ReadBatch = { ok: true; batch: Batch } | { ok: false; missing: boolean; message: string };
@@ -62,6 +92,20 @@ export interface BatchStore {
    * repaired, a bad file reported but left where it is): for readers beside a running Leash.
    */
   load(options?: { readOnly?: boolean }): Promise<LoadedBatches>;
+  /**
+   * The start that reads the index's head and what was appended after it (indexHead.ts), not
+   * the whole index nor the directory: null when the head cannot be trusted, or (for a writer)
+   * the index needs repair or compaction; then `load` does everything. Unsettled and in-flight
+   * batches, and the newest unfinished ones whose file changed, are read from their files.
+   */
+  loadHead(options?: { readOnly?: boolean }): Promise<HeadLoad | null>;
+  /**
+   * Every listed batch, summarised, read synchronously (the whole index and the directory),
+   * changing no batch file: after `loadHead`, when a search, a filter or an older page needs
+   * them. When the files are out of step with the index, the head is dropped so the next start
+   * repairs it.
+   */
+  readListing(): { listed: IndexedBatch[]; setAside: SetAsideBatchFile[] };
   /** One batch in full, captures included (synchronous: one small set of files, read on demand). */
   read(id: string): ReadBatch;
   readonly dir: string;
@@ -94,6 +138,11 @@ function fileTime(date: Date): string {
 }
 
 const SET_ASIDE = /\.json\.bad-[0-9TZ-]+$/;
+/** The index is compacted at a start once it holds more lines than this many per batch (plus the slack). */
+const COMPACT_FACTOR = 1.5;
+const COMPACT_SLACK = 64;
+/** How long a writer waits after its last index line before writing the head (a burst of saves writes one). */
+const HEAD_DELAY_MS = 250;
 
 /** The file's size and modification time, or undefined when it cannot be stat'd. */
 function stampOf(path: string): FileStamp | undefined {
@@ -103,6 +152,18 @@ function stampOf(path: string): FileStamp | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A kept prefix that removals shortened to under half its limit (it cannot grow back on its own). */
+const worn = (prefix: Prefix): boolean => !prefix.complete && prefix.items.length < prefix.limit / 2;
+
+/**
+ * The pending count after a batch moved from `was` (null: not listed; undefined: listed, status
+ * not known) to `is` (null: gone).
+ */
+function countPending(count: number | null, was: BatchStatus | null | undefined, is: BatchStatus | null): number | null {
+  if (count === null || was === undefined) return null;
+  return count - (was === 'pending' ? 1 : 0) + (is === 'pending' ? 1 : 0);
 }
 
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -116,7 +177,7 @@ function captureKey(entry: BatchEntry): string {
 export function createBatchStore(dir: string, options: { now?: () => Date } = {}): BatchStore {
   const now = options.now ?? (() => new Date());
   const indexPath = join(dir, INDEX_FILE);
-  const appender = createIndexAppender(indexPath);
+  const appender = createIndexAppender(indexPath, TAIL_CHECK_BYTES);
   let readOnly = false;
   let bytesWritten = 0;
   const problems: string[] = [];
@@ -193,8 +254,147 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
     }
   };
 
+  /** Listed batches, as this store counts them (exact after a load; stamped on each line it appends as `n`). */
+  let total = 0;
+  /** Pending batches, as this store counts them (null: not known, after a change to a batch whose status before it is unknown). */
+  let pendingCount: number | null = 0;
+  /** The head as of the last line appended; null until a load (a store that did not load writes no head and no counts). */
+  let head: HeadState | null = null;
+  /** Set-aside batch files known (reported by readers of the head until a person removes them). */
+  let asideNames: string[] = [];
+  /** Ids whose `unsettled` line said `new` and whose summary has not followed yet. */
+  const uncounted = new Set<string>();
+  let saving = 0;
+  let headTimer: ReturnType<typeof setTimeout> | undefined;
+  let headDirty = false;
+
+  /** Writes the head as of now, after the lines queued so far (a cache: no fsync; a lost or torn one is ignored). */
+  const writeHead = (): Promise<void> => {
+    if (readOnly || head === null) return Promise.resolve();
+    const snapshot = cloneHead(head);
+    const aside = [...asideNames];
+    headDirty = false;
+    return appender.at(async (position) => {
+      if (position === null) return;
+      try {
+        // Removals (archiving the newest) shortened what it keeps below a page: no head, so the
+        // next start reads everything once and writes a full one.
+        if (worn(snapshot.newest) || worn(snapshot.pending)) {
+          await rm(headPath(dir), { force: true });
+          return;
+        }
+        await mkdir(join(dir, HEAD_DIR), { recursive: true, mode: 0o700 });
+        const dirMtimeMs = (await stat(dir)).mtimeMs;
+        const path = headPath(dir);
+        const temp = `${path}.${process.pid}.tmp`;
+        const text = headText(snapshot, position, dirMtimeMs, aside);
+        await writeFile(temp, text, { mode: 0o600 });
+        await rename(temp, path);
+        bytesWritten += Buffer.byteLength(text);
+      } catch {
+        // No head: the next start reads the whole index.
+      }
+    });
+  };
+  /** A head once the writes of the moment are done (a burst of saves writes one head after it). */
+  const scheduleHead = (): void => {
+    headDirty = true;
+    if (readOnly || head === null || headTimer) return;
+    headTimer = setTimeout(() => {
+      headTimer = undefined;
+      if (saving > 0) scheduleHead();
+      else void writeHead();
+    }, HEAD_DELAY_MS);
+    headTimer.unref();
+  };
+
   const append = async (line: IndexLine, durable = false): Promise<void> => {
-    bytesWritten += await appender.append(line, { durable });
+    let stamped = line;
+    if (head !== null) {
+      stamped = { ...line, n: total, ...(pendingCount === null ? {} : { p: pendingCount }) };
+      foldHead(head, stamped);
+      scheduleHead();
+    }
+    bytesWritten += await appender.append(stamped, { durable });
+  };
+
+  /**
+   * Reads the batches directory and the whole index, synchronously, changing nothing: what is
+   * listed, what recovery needs (with `active`), and what a writing load must repair.
+   */
+  const scan = (options: { active: boolean; report: boolean }): Scan => {
+    const earlier: string[] = [];
+    const found: string[] = [];
+    const leftovers: string[] = [];
+    let files: string[];
+    try {
+      files = readdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      files = [];
+    }
+    for (const file of files.sort()) {
+      if (file.startsWith('.') && file.endsWith('.tmp')) leftovers.push(file);
+      else if (SET_ASIDE.test(file)) earlier.push(file);
+      else if (file.endsWith('.json')) found.push(file);
+    }
+    const index = readIndex(indexPath);
+    const trusted = index.batches !== null && index.bad === null ? index.batches : null;
+    const listed = new Map<string, IndexedBatch & { file?: FileStamp }>();
+    const active: Batch[] = [];
+    const bad: { file: string; message: string }[] = [];
+    const toRead: string[] = [];
+    const onDisk = new Set<string>();
+    for (const file of found) {
+      const id = file.slice(0, -'.json'.length);
+      onDisk.add(id);
+      const known = trusted?.get(id);
+      // A finished batch's file is written once more at most; an unfinished one may have been
+      // changed behind the index's back (a copy, a hand edit), so its stamp must still match.
+      const current = known?.summary && known.text !== undefined && !IN_FLIGHT.has(known.summary.status);
+      const unchanged = current && (isTerminal(known.summary!.status) || sameStamp(known.file, stampOf(join(dir, file))));
+      if (known?.summary && known.text !== undefined && unchanged) listed.set(id, { summary: known.summary, text: known.text, file: known.file });
+      else toRead.push(file);
+    }
+    let unindexed = 0;
+    let repaired = false;
+    let newLayout = false;
+    for (const file of toRead) {
+      const id = file.slice(0, -'.json'.length);
+      const known = trusted?.get(id);
+      const read = readBatchFile(file, false);
+      if (!read.ok) {
+        bad.push({ file, message: read.message });
+        onDisk.delete(id);
+        if (known) repaired = true;
+        continue;
+      }
+      const batch = read.batch;
+      newLayout ||= batch.entries.some((e) => (e as { capture?: string }).capture === 'file');
+      if (options.active && IN_FLIGHT.has(batch.status)) {
+        readCaptures(batch);
+        active.push(batch);
+      }
+      listed.set(id, { summary: summarize(batch), text: searchableText(batch), file: stampOf(join(dir, file)) });
+      if (trusted && !known) unindexed += 1;
+      // The index said "read the file", lacked the search text, or the file changed: the rewrite settles it.
+      if (known && !IN_FLIGHT.has(batch.status)) repaired = true;
+    }
+    const vanished = trusted ? [...trusted].filter(([id, state]) => !onDisk.has(id) && state.summary !== null).length : 0;
+    const problems: string[] = [];
+    if (options.report) {
+      const rebuilt = `rebuilt from the ${listed.size} batch file${listed.size === 1 ? '' : 's'}`;
+      if (index.bad !== null) problems.push(`batch index ${indexPath} ${index.bad}: ${rebuilt}`);
+      else if (index.batches === null && newLayout) problems.push(`batch index ${indexPath} was missing: ${rebuilt}`);
+      if (unindexed > 0) problems.push(`${unindexed} batch file${unindexed === 1 ? ' was' : 's were'} not in the batch index ${indexPath}: added to it`);
+      if (vanished > 0) problems.push(`${vanished} batch${vanished === 1 ? '' : 'es'} in the batch index ${indexPath} had no file any more: no longer listed`);
+    }
+    const ordered = [...listed.values()].sort((a, b) => a.summary.createdAt.localeCompare(b.summary.createdAt) || a.summary.id.localeCompare(b.summary.id));
+    // A batch takes two lines per indexed change (about six in its life); compacted, one.
+    const compact = index.lines > COMPACT_FACTOR * ordered.length + COMPACT_SLACK;
+    const rewrite = (!trusted || index.tornTail || unindexed > 0 || vanished > 0 || repaired || compact) && (ordered.length > 0 || index.batches !== null);
+    active.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return { ordered, active, earlier, bad, leftovers, problems, rewrite, lines: index.lines };
   };
 
   return {
@@ -206,85 +406,111 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
     async load(loadOptions = {}) {
       readOnly = loadOptions.readOnly === true;
       if (!readOnly) await ensureDir();
-      const aside: SetAsideBatchFile[] = [];
-      const found: string[] = [];
-      const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-        if (readOnly && error.code === 'ENOENT') return [] as string[];
-        throw error;
-      });
-      for (const file of files.sort()) {
-        if (file.startsWith('.') && file.endsWith('.tmp')) {
-          // A write that crashed before its rename: the batch file itself is intact.
-          if (!readOnly) await rm(join(dir, file), { force: true });
-          continue;
-        }
-        if (SET_ASIDE.test(file)) aside.push({ file, when: 'earlier', movedTo: file, message: '' });
-        else if (file.endsWith('.json')) found.push(file);
+      const scanned = scan({ active: true, report: !readOnly });
+      // A write that crashed before its rename: the batch file itself is intact.
+      if (!readOnly) for (const file of scanned.leftovers) await rm(join(dir, file), { force: true });
+      const aside: SetAsideBatchFile[] = scanned.earlier.map((file) => ({ file, when: 'earlier', movedTo: file, message: '' }));
+      for (const { file, message } of scanned.bad) {
+        if (readOnly) aside.push({ file, when: 'now', movedTo: null, message: `${message}; left as it is (read-only)` });
+        else aside.push(await setAside(file, message));
       }
-      const index = await readIndex(indexPath);
-      const trusted = index.batches !== null && index.bad === null ? index.batches : null;
-      const listed = new Map<string, IndexedBatch & { file?: FileStamp }>();
+      const { ordered } = scanned;
+      if (!readOnly && scanned.rewrite) bytesWritten += await appender.replace(indexText(ordered));
+      for (const { summary } of ordered) indexed.set(summary.id, { status: summary.status, text: true });
+      if (!readOnly) {
+        total = ordered.length;
+        pendingCount = ordered.filter((item) => item.summary.status === 'pending').length;
+        asideNames = aside.flatMap((entry) => (entry.movedTo ? [entry.movedTo] : []));
+        head = headOf(ordered, scanned.rewrite ? ordered.length : scanned.lines, scanned.active);
+        await writeHead();
+      }
+      return { listed: ordered.map(({ summary, text }) => ({ summary, text })), active: scanned.active, setAside: aside, problems: scanned.problems };
+    },
+    async loadHead(loadOptions = {}) {
+      readOnly = loadOptions.readOnly === true;
+      const read = readHead(dir, INDEX_FILE);
+      if (!read.ok) return null;
+      const { state, tornTail } = read.head;
+      // A writer goes on from a whole, compact index: the full load repairs and compacts.
+      if (!readOnly && (tornTail || state.lines > COMPACT_FACTOR * state.total + COMPACT_SLACK)) return null;
       const active: Batch[] = [];
-      const toRead: string[] = [];
-      const onDisk = new Set<string>();
-      for (const file of found) {
-        const id = file.slice(0, -'.json'.length);
-        onDisk.add(id);
-        const known = trusted?.get(id);
-        // A finished batch's file is written once more at most; an unfinished one may have been
-        // changed behind the index's back (a copy, a hand edit), so its stamp must still match.
-        const current = known?.summary && known.text !== undefined && !IN_FLIGHT.has(known.summary.status);
-        const unchanged = current && (isTerminal(known.summary!.status) || sameStamp(known.file, stampOf(join(dir, file))));
-        if (known?.summary && known.text !== undefined && unchanged) listed.set(id, { summary: known.summary, text: known.text, file: known.file });
-        else toRead.push(file);
-      }
-      let unindexed = 0;
-      let repaired = false;
-      let newLayout = false;
-      for (const file of toRead) {
-        const id = file.slice(0, -'.json'.length);
-        const known = trusted?.get(id);
-        const read = readBatchFile(file, false);
-        if (!read.ok) {
-          if (readOnly) aside.push({ file, when: 'now', movedTo: null, message: `${read.message}; left as it is (read-only)` });
-          else aside.push(await setAside(file, read.message));
-          onDisk.delete(id);
-          if (known) repaired = true;
-          continue;
+      const aside: SetAsideBatchFile[] = read.head.setAside.filter((name) => existsSync(join(dir, name))).map((file) => ({ file, when: 'earlier', movedTo: file, message: '' }));
+      /** Reads one batch the index cannot vouch for; false when a writer must fall back to the full load. */
+      const settle = (id: string, counted: boolean): boolean => {
+        const file = `${id}.json`;
+        const got = readBatchFile(file, false);
+        if (!got.ok) {
+          // Gone (a removal or a creation cut short) or bad: not listed. A writer leaves a bad file to the full load, which sets it aside.
+          if (!got.missing) {
+            if (!readOnly) return false;
+            aside.push({ file, when: 'now', movedTo: null, message: `${got.message}; left as it is (read-only)` });
+          }
+          state.open.delete(id);
+          dropBatch(state, id);
+          if (counted) state.total -= 1;
+          state.pendingTotal = null;
+          return true;
         }
-        const batch = read.batch;
-        newLayout ||= batch.entries.some((e) => (e as { capture?: string }).capture === 'file');
+        const batch = got.batch;
+        if (!counted) state.total += 1;
+        // Whether it was counted pending before is not known.
+        if (!IN_FLIGHT.has(batch.status)) state.pendingTotal = null;
         if (IN_FLIGHT.has(batch.status)) {
           readCaptures(batch);
           active.push(batch);
-        }
-        listed.set(id, { summary: summarize(batch), text: searchableText(batch), file: stampOf(join(dir, file)) });
-        if (trusted && !known) unindexed += 1;
-        // The index said "read the file", lacked the search text, or the file changed: the rewrite below settles it.
-        if (known && !IN_FLIGHT.has(batch.status)) repaired = true;
+          state.open.set(id, batch.status as OpenMark);
+        } else state.open.delete(id);
+        placeSummary(state, { summary: summarize(batch), file: stampOf(join(dir, file)) });
+        return true;
+      };
+      for (const [id, mark] of [...state.open]) if (!settle(id, mark !== 'new')) return null;
+      // As in the full load: an unfinished batch's file may have changed behind the index's back.
+      for (const item of [...state.newest.items, ...state.pending.items]) {
+        const { id, status } = item.summary;
+        if (isTerminal(status) || active.some((b) => b.id === id) || sameStamp(item.file, stampOf(join(dir, `${id}.json`)))) continue;
+        if (!settle(id, true)) return null;
       }
-      const vanished = trusted ? [...trusted].filter(([id, state]) => !onDisk.has(id) && state.summary !== null).length : 0;
-      const problems: string[] = [];
-      if (!readOnly) {
-        const rebuilt = `rebuilt from the ${listed.size} batch file${listed.size === 1 ? '' : 's'}`;
-        if (index.bad !== null) problems.push(`batch index ${indexPath} ${index.bad}: ${rebuilt}`);
-        else if (index.batches === null && newLayout) problems.push(`batch index ${indexPath} was missing: ${rebuilt}`);
-        if (unindexed > 0) problems.push(`${unindexed} batch file${unindexed === 1 ? ' was' : 's were'} not in the batch index ${indexPath}: added to it`);
-        if (vanished > 0) problems.push(`${vanished} batch${vanished === 1 ? '' : 'es'} in the batch index ${indexPath} had no file any more: no longer listed`);
-      }
-      const ordered = [...listed.values()].sort((a, b) => a.summary.createdAt.localeCompare(b.summary.createdAt) || a.summary.id.localeCompare(b.summary.id));
-      // A batch takes two lines per indexed change (about six in its life); compacted, one.
-      const compact = index.lines > 1.5 * ordered.length + 64;
-      const rewrite = !trusted || index.tornTail || unindexed > 0 || vanished > 0 || repaired || compact;
-      if (!readOnly && rewrite && (ordered.length > 0 || index.batches !== null)) bytesWritten += await appender.replace(indexText(ordered));
-      for (const { summary } of ordered) indexed.set(summary.id, { status: summary.status, text: true });
       active.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-      return { listed: ordered.map(({ summary, text }) => ({ summary, text })), active, setAside: aside, problems };
+      for (const { summary } of [...state.newest.items, ...state.pending.items]) indexed.set(summary.id, { status: summary.status, text: true });
+      for (const batch of active) indexed.set(batch.id, { status: batch.status, text: true });
+      if (!readOnly) {
+        total = state.total;
+        pendingCount = state.pendingTotal;
+        head = state;
+        asideNames = aside.flatMap((entry) => (entry.movedTo ? [entry.movedTo] : []));
+      }
+      return {
+        total: state.total,
+        newest: state.newest.items.map((item) => item.summary),
+        complete: state.newest.complete,
+        pendingTotal: state.pendingTotal,
+        pending: state.pending.items.map((item) => item.summary),
+        pendingComplete: state.pending.complete,
+        active,
+        setAside: aside,
+      };
+    },
+    readListing() {
+      const scanned = scan({ active: false, report: false });
+      const aside: SetAsideBatchFile[] = [
+        ...scanned.earlier.map((file): SetAsideBatchFile => ({ file, when: 'earlier', movedTo: file, message: '' })),
+        ...scanned.bad.map(({ file, message }): SetAsideBatchFile => ({ file, when: 'now', movedTo: null, message: `${message}; left as it is until the next start` })),
+      ];
+      // What a later change or removal needs to keep the counts exact (as after a full load).
+      for (const { summary } of scanned.ordered) if (!indexed.has(summary.id)) indexed.set(summary.id, { status: summary.status, text: true });
+      // Out of step with the files: no head, so the next start reads everything and repairs it.
+      if (!readOnly && (scanned.rewrite || scanned.bad.length > 0)) {
+        head = null;
+        rmSync(headPath(dir), { force: true });
+      }
+      return { listed: scanned.ordered.map(({ summary, text }) => ({ summary, text })), setAside: aside };
     },
     read(id) {
       if (!ID.test(id)) return { ok: false, missing: true, message: `no batch with id ${JSON.stringify(id)}` };
       const file = `${id}.json`;
       const read = readBatchFile(file, true);
+      // Its status as stored: a change to it then keeps the pending count exact.
+      if (read.ok && !indexed.has(id)) indexed.set(id, { status: read.batch.status, text: true });
       if (read.ok || read.missing || readOnly || read.message.startsWith('cannot be read')) return read;
       // Found bad on demand (changed on disk since the index vouched for it): set aside as at load.
       const movedTo = `${file}.bad-${fileTime(now())}`;
@@ -292,6 +518,8 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
       try {
         renameSync(join(dir, file), join(dir, movedTo));
         message = `${read.message}; it was set aside as ${movedTo} and is not listed`;
+        asideNames.push(movedTo);
+        if (indexed.has(id)) total -= 1;
         indexed.delete(id);
         void append({ id, removed: true }).catch(() => undefined);
       } catch {
@@ -315,9 +543,16 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
       const state = JSON.stringify({ ...batch, entries });
       const summary: IndexLine = { id: batch.id, summary: summarize(batch), ...(before?.text ? {} : { text: searchableText(batch) }) };
       const status = batch.status;
+      const path = join(dir, `${batch.id}.json`);
+      // A batch this store has not indexed is new unless its file exists (a store that started from the head knows only some).
+      const isNew = !before && !existsSync(path);
+      saving += 1;
       try {
         await ensureDir();
-        if (indexIt) await append({ id: batch.id, unsettled: true }, true);
+        if (indexIt) {
+          if (isNew) uncounted.add(batch.id);
+          await append({ id: batch.id, unsettled: true, ...(isNew ? { new: true as const } : {}) }, true);
+        }
         for (const { entry, key, text } of newCaptures) {
           if (!captureDirs.has(batch.id)) {
             await mkdir(captureDir(batch.id), { recursive: true, mode: 0o700 });
@@ -326,30 +561,44 @@ export function createBatchStore(dir: string, options: { now?: () => Date } = {}
           bytesWritten += await writeFileAtomicallyAsync(capturePath(batch.id, entry.id), text);
           captured.set(entry.id, key);
         }
-        const path = join(dir, `${batch.id}.json`);
         bytesWritten += await writeFileAtomicallyAsync(path, state);
         if (indexIt) {
           const written = await stat(path);
+          if (uncounted.delete(batch.id)) total += 1;
+          pendingCount = countPending(pendingCount, isNew ? null : (before?.status ?? undefined), status);
           await append({ ...summary, file: { size: written.size, mtimeMs: written.mtimeMs } });
         }
         indexed.set(batch.id, { status, text: true });
       } catch (error) {
         throw new BatchError('STORE_FAILED', `could not save batch ${batch.id}: ${(error as Error).message}`);
+      } finally {
+        saving -= 1;
       }
     },
     async remove(id) {
       if (!ID.test(id)) throw new BatchError('STORE_FAILED', `refusing to remove a batch with id ${JSON.stringify(id)}`);
+      const path = join(dir, `${id}.json`);
+      const listed = indexed.has(id) || existsSync(path);
       try {
-        await rm(join(dir, `${id}.json`), { force: true });
+        // Marked before the file goes, like every change: a crash in between leaves "read the file" (gone: not listed).
+        await append({ id, unsettled: true, ...(listed ? {} : { new: true as const }) }, true);
+        await rm(path, { force: true });
         await rm(captureDir(id), { recursive: true, force: true });
         captureDirs.delete(id);
+        if (listed) total -= 1;
+        pendingCount = countPending(pendingCount, listed ? indexed.get(id)?.status : null, null);
         await append({ id, removed: true }, true);
         indexed.delete(id);
       } catch (error) {
         throw new BatchError('STORE_FAILED', `could not remove batch ${id}: ${(error as Error).message}`);
       }
     },
-    close: () => appender.close(),
+    async close() {
+      clearTimeout(headTimer);
+      headTimer = undefined;
+      if (headDirty) await writeHead();
+      await appender.close();
+    },
   };
 }
 

@@ -66,6 +66,8 @@ export async function createHarness(
     },
     async close() {
       await service.idle();
+      // Writes the index's head, as a Leash that closes does.
+      await store.close();
       await audit.close();
       const verified = await verifyAudit(auditPath);
       if (!verified.ok) throw new Error(`audit trail does not verify: ${JSON.stringify(verified)}`);

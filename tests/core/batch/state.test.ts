@@ -22,6 +22,8 @@ function countingStore(stored: Batch[]): { store: BatchStore; reads: string[] } 
       const found = byId.get(id);
       return found ? { ok: true as const, batch: structuredClone(found) } : { ok: false as const, missing: true, message: 'gone' };
     },
+    loadHead: async () => null,
+    readListing: () => ({ listed: [], setAside: [] }),
     save: async () => undefined,
     remove: async () => undefined,
     close: async () => undefined,

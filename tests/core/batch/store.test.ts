@@ -44,7 +44,7 @@ describe('loading batch files', () => {
     const loaded = await createBatchStore(batches, { now: () => new Date('2026-01-02T03:04:05.678Z') }).load();
     expect(loaded.listed.map((b) => b.summary.id)).toEqual([id]);
     expect(loaded.setAside).toEqual([{ file: 'x.json', when: 'now', movedTo: 'x.json.bad-2026-01-02T03-04-05-678Z', message: expect.stringMatching(message) }]);
-    expect((await readdir(batches)).sort()).toEqual([`${id}.json`, 'index.jsonl', 'x.json.bad-2026-01-02T03-04-05-678Z'].sort());
+    expect((await readdir(batches)).sort()).toEqual([`${id}.json`, 'head', 'index.jsonl', 'x.json.bad-2026-01-02T03-04-05-678Z'].sort());
     // Nothing is lost: the bytes are exactly what was there.
     expect(await readFile(join(batches, 'x.json.bad-2026-01-02T03-04-05-678Z'), 'utf8')).toBe(JSON.stringify(value));
   });
