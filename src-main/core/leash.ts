@@ -67,7 +67,7 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   // another core) need nothing from the audit or each other: they start now and overlap the
   // audit's opening (file reads and fsyncs) instead of following it.
   const engineReady = createPolicyEngine(options.policy);
-  const supportReady = options.sandbox ? Promise.resolve(options.sandbox) : detectSandbox({ env: options.env });
+  const supportReady = options.sandbox ? Promise.resolve(options.sandbox) : detectSandbox({ env: options.env, cacheFile: paths.sandboxProbe });
   // If the audit cannot be opened, neither of them may end as an unhandled rejection.
   engineReady.catch(() => undefined);
   supportReady.catch(() => undefined);
