@@ -88,8 +88,6 @@ try {
         minifyWhitespace: true,
         minifySyntax: true,
         legalComments: 'none',
-        sourcemap: true,
-        sourcesContent: false,
         // A bundle finds its package (the wasm files, package.json, the renderer) from its own path.
         define: { 'import.meta.url': '__leash_import_meta_url' },
         banner: { js: "var __leash_import_meta_url = require('url').pathToFileURL(__filename).href, __leash_require = require;" },
@@ -105,11 +103,13 @@ try {
 }
 
 // The code caches, each made by a fresh node (the one building) with default flags, as bin/leash.js runs.
+const finalBundles = loader.bundlesDirectory(fileURLToPath(new URL('cli/', dist)));
 for (const command of commands) {
   const file = loader.bundleFor(bundles, command);
+  const options = { writeCache: true, scriptName: loader.bundleFor(finalBundles, command) };
   const made = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `import { loadBundle } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('cli/bundleLoader.js', staging))).href)}; loadBundle(${JSON.stringify(file)}, { writeCache: true });`],
+    ['--input-type=module', '-e', `import { loadBundle } from ${JSON.stringify(pathToFileURL(fileURLToPath(new URL('cli/bundleLoader.js', staging))).href)}; loadBundle(${JSON.stringify(file)}, ${JSON.stringify(options)});`],
     { stdio: 'inherit', cwd: root },
   );
   if (made.status !== 0) fail(`could not make the code cache of ${file}`);

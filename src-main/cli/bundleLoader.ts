@@ -41,7 +41,7 @@ export function codeCacheFile(bundle: string): string {
  * The code cache must be made under the same V8 flags it is used with, so it is read (and, with
  * `writeCache`, written) here, before `main` sets `--liftoff-only`.
  */
-export function loadBundle(file: string, options: { writeCache?: boolean } = {}): { bundle: CliBundle; cache: CodeCacheState } {
+export function loadBundle(file: string, options: { writeCache?: boolean; scriptName?: string } = {}): { bundle: CliBundle; cache: CodeCacheState } {
   // esbuild writes ASCII only (non-ASCII characters escaped), so latin1 reads it exactly and
   // skips UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
@@ -52,7 +52,9 @@ export function loadBundle(file: string, options: { writeCache?: boolean } = {})
     cachedData = undefined;
   }
   // The same wrapper Node's CommonJS loader uses, so the bundle sees the usual module scope.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // V8 keeps the name a cache was made under (stack traces show it), so the build makes each
+  // cache under the bundle's final path (`scriptName`), not its staging one.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: options.scriptName ?? file, cachedData });
   const cache: CodeCacheState = cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} as Partial<CliBundle> };
   const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
