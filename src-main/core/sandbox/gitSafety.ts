@@ -73,7 +73,7 @@ export function gitSafeConfigLines(): string[] {
 }
 
 /** What the dry run says about the programs a repository's configuration names. */
-export const REPOSITORY_DRIVERS_LINE = 'for each driver the repository configures: diff.<name>.textconv=cat, diff.<name>.command= and filter.<name>.clean/smudge/process= (and diff.external=), read when the entry starts';
+export const REPOSITORY_DRIVERS_LINE = 'for each driver the repository configures: diff.<name>.textconv=cat, diff.<name>.command= and filter.<name>.clean/smudge/process= (and diff.external=), read from the repository and each checked-out submodule when the entry starts';
 
 /**
  * The environment of an allowed git entry: `env` without the variables that name programs and

@@ -33,6 +33,34 @@ function untrustedRepository(): string {
   return repo;
 }
 
+/**
+ * A repository whose checked-out submodule names programs in its own configuration: git looks
+ * into the submodule on `git status` (a racily clean file goes through the clean filter) and
+ * shows its diff through its textconv on `git diff --submodule=diff`.
+ */
+function repositoryWithUntrustedSubmodule(): string {
+  const base = projectDirectory();
+  const run = (cwd: string, ...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'protocol.file.allow=always', ...args], { cwd, encoding: 'utf8' });
+  mkdirSync(join(base, 'lib'));
+  run(join(base, 'lib'), 'init', '-q');
+  writeFileSync(join(base, 'lib', 'data.txt'), 'aaaa\n');
+  run(join(base, 'lib'), 'add', 'data.txt');
+  run(join(base, 'lib'), 'commit', '-qm', 'lib');
+  const repo = join(base, 'app');
+  mkdirSync(repo);
+  run(repo, 'init', '-q');
+  run(repo, 'submodule', 'add', '-q', join(base, 'lib'), 'vendor/lib');
+  run(repo, 'commit', '-qm', 'app');
+  const modules = join(repo, '.git', 'modules', 'vendor', 'lib');
+  writeFileSync(join(modules, 'info', 'attributes'), '*.txt diff=sub filter=sub\n');
+  run(repo, 'config', '-f', join(modules, 'config'), 'filter.sub.clean', evil('submodule-clean'));
+  run(repo, 'config', '-f', join(modules, 'config'), 'diff.sub.textconv', evil('submodule-textconv'));
+  // Same size, new content: git must read the file (through its clean filter) to see the change.
+  writeFileSync(join(repo, 'vendor', 'lib', 'data.txt'), 'bbbb\n');
+  return repo;
+}
+
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.close();
@@ -75,6 +103,36 @@ describe("git on the policy's allow runs none of the programs a repository names
     expect(plain.stderr).toContain(`${RAN}-textconv`);
     const diff = spawnSync('git', ['diff'], { cwd: repo, encoding: 'utf8' });
     expect(diff.stderr).toContain(RAN);
+  });
+
+  it("switches off the programs a checked-out submodule's own configuration names", async () => {
+    const repo = repositoryWithUntrustedSubmodule();
+    harness = await createHarness({ settings: { stopOnFailure: false } });
+    const commands = ['git status', 'git diff --submodule=diff', 'git status --short'];
+    const batch = await harness.service.create({ cwd: repo, entries: commands.map((command) => ({ command })) });
+    expect(batch.entries.map((e) => e.classification.verdict)).toEqual(commands.map(() => 'allow'));
+    await harness.service.approve(batch.id);
+    await harness.service.run(batch.id);
+    const done = await harness.service.whenSettled(batch.id);
+    for (const entry of done.entries) {
+      expect(`${entry.stdout?.head}${entry.stderr?.head}`, entry.command).not.toContain(RAN);
+      expect(entry.status, entry.command).toBe('completed');
+    }
+    expect(done.entries[0]?.stdout?.head).toContain('modified content');
+    // The submodule's diff shows its real content (textconv is `cat`).
+    expect(done.entries[1]?.stdout?.head).toContain('+bbbb');
+    const started = (await harness.records()).find((r) => r.event === 'ENTRY_STARTED');
+    expect((started?.details as { sandbox: { gitRepositoryOverrides?: string[] } }).sandbox.gitRepositoryOverrides).toEqual(
+      expect.arrayContaining(['filter.sub.clean=', 'diff.sub.textconv=cat']),
+    );
+  });
+
+  it("would have run the submodule's programs without Leash (the check can fail)", () => {
+    const repo = repositoryWithUntrustedSubmodule();
+    const status = spawnSync('git', ['status'], { cwd: repo, encoding: 'utf8' });
+    expect(status.stderr).toContain(`${RAN}-submodule-clean`);
+    const diff = spawnSync('git', ['diff', '--submodule=diff'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_PAGER: 'cat' } });
+    expect(diff.stderr).toContain(`${RAN}-submodule-textconv`);
   });
 
   it("reads the repository of a literal cd target too, and leaves the person's own configuration alone", () => {
