@@ -26,8 +26,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // Chunks (the CLI the app binary serves) sit beside index.js: src-main/cli/version.ts finds
-      // package.json two levels up from its own file, as it does from dist/cli/.
+      // Chunks (the CLI the app binary serves) sit beside index.js; src-main/cli/packageRoot.ts
+      // finds package.json upward from them, as it does from dist/cli/.
       rollupOptions: { input: { index: resolve('src-main/index.ts') }, output: { chunkFileNames: '[name]-[hash].js' } },
     },
   },

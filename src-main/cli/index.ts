@@ -8,10 +8,10 @@ interface CommandModule {
 }
 
 /**
- * Commands that live for a long time and classify all the while; every other command is over in
- * well under a second and classifies a handful of commands at most.
+ * Commands that live for a long time (and may classify all the while); every other command is
+ * over in well under a second and classifies a handful of commands at most.
  */
-const LONG_LIVED = new Set(['serve']);
+const LONG_LIVED = new Set(['serve', 'mcp']);
 
 /** Commands load lazily so `leash classify` does not pay for the runner or the server. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {

@@ -64,6 +64,14 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   // run refuses instead, so nothing is moved while nobody looks.
   const onTampered = options.mode === 'cli' ? 'fail' : 'quarantine';
   const rotateAfterBytes = (): number => (settings.get().auditRotateAfterMB ?? 0) * 1024 * 1024;
+  // The engine (CPU: compiling the grammar's wasm) and the sandbox probe (a bwrap child on
+  // another core) need nothing from the audit or each other: they start now and overlap the
+  // audit's opening (file reads and fsyncs) instead of following it.
+  const engineReady = createPolicyEngine(options.policy);
+  const supportReady = options.sandbox ? Promise.resolve(options.sandbox) : detectSandbox({ env: options.env, cacheFile: paths.sandboxProbe });
+  // If the audit cannot be opened, neither of them may end as an unhandled rejection.
+  engineReady.catch(() => undefined);
+  supportReady.catch(() => undefined);
   const writer = await openAuditWriter(auditPath, { onError: onAuditError, onTampered, sealing: {}, history: { batchesDir: paths.batches }, rotateAfterBytes });
   const audit = observeAudit(writer, onAuditError, (record) => {
     for (const listener of listeners) {
@@ -88,8 +96,8 @@ export async function openLeash(options: OpenLeashOptions): Promise<Leash> {
   };
   process.on('exit', killOnExit);
   try {
-    const engine = await createPolicyEngine(options.policy);
-    const support = options.sandbox ?? (await detectSandbox({ env: options.env }));
+    const engine = await engineReady;
+    const support = await supportReady;
     const sandbox = createSandboxRuntime({
       support,
       home: options.env.HOME || homedir(),

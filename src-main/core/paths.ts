@@ -17,11 +17,13 @@ export function dataDirectory(env: NodeJS.ProcessEnv = process.env, platform: No
 }
 
 /** Well-known files inside the data directory. */
-export function dataPaths(dir: string): { settings: string; audit: string; batches: string; lock: string } {
+export function dataPaths(dir: string): { settings: string; audit: string; batches: string; lock: string; sandboxProbe: string } {
   return {
     settings: join(dir, 'config.json'),
     audit: join(dir, 'audit.jsonl'),
     batches: join(dir, 'batches'),
     lock: join(dir, 'leash.lock'),
+    // A passed sandbox probe, remembered (core/sandbox/probeCache.ts).
+    sandboxProbe: join(dir, 'sandbox-probe.json'),
   };
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTONOMY_DURATIONS } from '../core/autonomy/duration.js';
 import { MAX_SEARCH_CHARS } from '../core/batch/listing.js';
 import { MAX_REJECTION_MESSAGE_CHARS } from '../core/batch/rejection.js';

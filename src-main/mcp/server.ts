@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectControl, ControlError, type ControlClient } from '../control/client.js';
 import { commandTextSchema } from '../core/batch/input.js';
 import type { AgentBatchView, ControlProgress } from '../control/protocol.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPolicyEngine, revealSuspiciousCharacters, type Classification, type PolicyEngine, type PolicySettings } from '../../core/policy/index.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -118,8 +118,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await write(io.stdout, `${usage}\n`);
     return EXIT.ok;
   }
+  // The engine starts compiling before the settings are read: the two overlap.
+  const engineReady = createPolicyEngine();
+  engineReady.catch(() => undefined);
   const settings = await policySettings(stringFlag(args, 'settings'), io);
-  const engine = await createPolicyEngine();
+  const engine = await engineReady;
 
   if (args.flags.has('jsonl')) {
     if (args.positionals.length > 0) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIntake } from '../../control/intake.js';
 import { openLeash } from '../../core/leash.js';
@@ -9,6 +10,7 @@ import { guardProcess } from '../../server/processGuard.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { shutDown } from '../../core/shutdown.js';
 import { untilTermination } from '../terminationSignals.js';
+import { packageRoot } from '../packageRoot.js';
 import { packageVersion } from '../version.js';
 import { EXIT, UsageError, write, type CliIO } from '../io.js';
 
@@ -18,8 +20,8 @@ SSH tunnel) and prints its URL, which carries a one-time token. --port 0 (the de
 free port. Ctrl+C, SIGTERM or a closed terminal (SIGHUP) stops any running batch (emergency stop,
 audited) and exits; that holds when nobody can read the output any more (a pipe into tee).`;
 
-/** Where `npm run build` puts the renderer, relative to this file in src-main/ and in dist/. */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+/** Where `npm run build` puts the renderer: out/renderer in the package root. */
+export const RENDERER_DIR = join(packageRoot() ?? fileURLToPath(new URL('../../..', import.meta.url)), 'out', 'renderer');
 
 
 export async function run(argv: string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BatchSummary } from './summary.js';
 import { BATCH_STATUSES, ENTRY_STATUSES, type Batch } from './types.js';
 

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { newEntrySchema } from '../batch/input.js';
 import { MAX_PATCH_OPS, PATCH_ACTIONS, patchOpSchema } from '../patch/types.js';
 import { HARD_MAX_BATCH_SIZE } from '../settings/schema.js';

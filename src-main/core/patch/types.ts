@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * File changes proposed by a signed inbox command (`applyPatch`) and applied, after a person

@@ -49,6 +49,11 @@ export async function createBashParser(options: BashParserOptions = {}): Promise
   const language = Language.loadSync(compiled);
   const parser = new Parser();
   parser.setLanguage(language);
+  // V8 compiles wasm functions on their first call; the grammar's lexer is one 160 kB function
+  // that takes tens of milliseconds to compile. Parsing once here moves that into start-up,
+  // where callers overlap it with their own I/O (openLeash: the audit and the sandbox probe),
+  // instead of into the first command a person waits for.
+  parser.parse('true')?.delete();
   return {
     parse(text: string): SyntaxTree {
       const tree = parser.parse(text);

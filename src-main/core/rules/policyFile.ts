@@ -1,5 +1,5 @@
 import { isAbsolute, normalize } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readPolicyText, writeFileAtomically } from './jsonFile.js';
 import { MAX_RULE_WORDS, allowRefusal, wordsProblem } from './ruleWords.js';
 import { RuleError, type RuleErrorCode, type UserRule } from './types.js';

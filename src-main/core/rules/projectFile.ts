@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readPolicyText } from './jsonFile.js';
 import { POLICY_FILE_VERSION, ruleWordsSchema } from './policyFile.js';
 

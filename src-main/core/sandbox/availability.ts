@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { bubblewrapArgs } from './bubblewrap.js';
+import { probeKey, recalledProbe, rememberProbe, USERNS_SWITCHES } from './probeCache.js';
 
 export type SandboxAvailability =
   | { ok: true; executable: string; version: string }
@@ -13,6 +14,11 @@ export interface DetectOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the kernel's namespace switches are read (tests point it elsewhere). */
   procSys?: string;
+  /**
+   * Where a passed probe is remembered for later processes (probeCache.ts says when it counts);
+   * without it every process probes.
+   */
+  cacheFile?: string;
 }
 
 const PROBE_TIMEOUT_MS = 5_000;
@@ -39,7 +45,7 @@ export function detectBubblewrap(options: DetectOptions = {}): Promise<SandboxAv
   const key = `${executable}\0${options.procSys ?? ''}`;
   let probe = probes.get(key);
   if (!probe) {
-    probe = probeBubblewrap(executable, options.procSys ?? '/proc/sys');
+    probe = probeBubblewrap(executable, options.procSys ?? '/proc/sys', options.cacheFile);
     probes.set(key, probe);
   }
   return probe;
@@ -50,13 +56,22 @@ export function forgetSandboxProbes(): void {
   probes.clear();
 }
 
-async function probeBubblewrap(executable: string, procSys: string): Promise<SandboxAvailability> {
-  const version = await run(executable, ['--version']);
+async function probeBubblewrap(executable: string, procSys: string, cacheFile: string | undefined): Promise<SandboxAvailability> {
+  const probeArgs = [...bubblewrapArgs({ writable: [], hidden: [], network: false, cwd: '/' }), 'true'];
+  const key = cacheFile === undefined ? undefined : probeKey({ executable, probeArgs, procSys });
+  const cache = cacheFile !== undefined && key !== undefined ? { file: cacheFile, key } : undefined;
+  const recalled = cache && recalledProbe(cache.file, cache.key, executable);
+  if (recalled) return { ok: true, executable, version: recalled.version };
+  // Both at once: the answer needs both, and neither depends on the other.
+  const [version, probe] = await Promise.all([run(executable, ['--version']), run(executable, probeArgs)]);
   if (version.error) {
     return { ok: false, code: 'BWRAP_FAILED', message: `${executable} could not be run: ${version.error}`, fix: 'Reinstall bubblewrap.' };
   }
-  const probe = await run(executable, [...bubblewrapArgs({ writable: [], hidden: [], network: false, cwd: '/' }), 'true']);
-  if (!probe.error) return { ok: true, executable, version: version.stdout.trim().replace(/^bubblewrap\s*/, '') };
+  if (!probe.error) {
+    const found = version.stdout.trim().replace(/^bubblewrap\s*/, '');
+    if (cache) rememberProbe(cache.file, cache.key, executable, found);
+    return { ok: true, executable, version: found };
+  }
   const restriction = userNamespaceRestriction(procSys);
   if (restriction || /namespace|uid map|uid_map|Operation not permitted|Permission denied/i.test(probe.stderr)) {
     return {
@@ -78,7 +93,7 @@ function userNamespaceRestriction(procSys: string): string | undefined {
       return undefined;
     }
   };
-  if (read('kernel/apparmor_restrict_unprivileged_userns') === '1') {
+  if (read(USERNS_SWITCHES.apparmor) === '1') {
     return (
       'AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later). Allow them for bubblewrap only, with a profile: ' +
       "write `abi <abi/4.0>, include <tunables/global> profile bwrap /usr/bin/bwrap flags=(unconfined) { userns, }` to " +
@@ -86,8 +101,8 @@ function userNamespaceRestriction(procSys: string): string | undefined {
       '`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`.'
     );
   }
-  if (read('kernel/unprivileged_userns_clone') === '0') return 'Run `sudo sysctl kernel.unprivileged_userns_clone=1` (and add it to /etc/sysctl.d/ to keep it).';
-  if (read('user/max_user_namespaces') === '0') return 'Run `sudo sysctl user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
+  if (read(USERNS_SWITCHES.clone) === '0') return 'Run `sudo sysctl kernel.unprivileged_userns_clone=1` (and add it to /etc/sysctl.d/ to keep it).';
+  if (read(USERNS_SWITCHES.maxNamespaces) === '0') return 'Run `sudo sysctl user.max_user_namespaces=15000` (and add it to /etc/sysctl.d/ to keep it).';
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkPatterns } from '../policy/patterns.js';
 import { DEFAULT_SETTINGS, describeIssues, settingsSchema, type Settings } from './schema.js';
 

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTONOMY_DURATIONS, isTimed } from '../autonomy/duration.js';
 import { checkPatterns } from '../policy/patterns.js';
 
