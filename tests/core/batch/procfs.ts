@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Pids of live (non-zombie) processes whose command line contains `marker`. */
@@ -35,5 +36,33 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The same, read synchronously (for checks polled in a loop): pids of live processes other
+ * than this one whose command line (NULs as read from /proc) satisfies `matches`.
+ */
+export function livePidsSync(matches: (cmdline: string) => boolean): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (!matches(readFileSync(`/proc/${name}/cmdline`, 'latin1'))) continue;
+      const state = readFileSync(`/proc/${name}/stat`, 'latin1').replace(/^.*\) /s, '')[0];
+      if (state !== 'Z' && state !== 'X') found.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** Polls `check` until it holds; fails naming `what` after `limitMs`. */
+export async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, projectDirectory, type Harness } from '../batch/harness.js';
+import { livePidsSync, until } from '../batch/procfs.js';
 import { createWorld } from './world.js';
 
 /**
@@ -25,27 +25,7 @@ const ESCAPEES = 6;
 
 /** Live processes whose command line carries `marker` (zombies are dead: they only wait to be reaped). */
 function survivors(marker: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
-      if (!cmdline.startsWith(`${marker}-`)) continue;
-      const state = readFileSync(`/proc/${name}/stat`, 'latin1').replace(/^.*\) /s, '')[0];
-      if (state !== 'Z' && state !== 'X') found.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return livePidsSync((cmdline) => cmdline.startsWith(`${marker}-`));
 }
 
 let harness: Harness | undefined;

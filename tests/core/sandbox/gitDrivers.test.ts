@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Batch } from '../../../src-main/core/batch/types.js';
 import { gitDirectories, overridesFromConfigList } from '../../../src-main/core/sandbox/gitDrivers.js';
 import { createHarness, projectDirectory, type Harness } from '../batch/harness.js';
 
@@ -62,6 +63,18 @@ function repositoryWithUntrustedSubmodule(): string {
 }
 
 let harness: Harness | undefined;
+
+/** Runs `commands` as one batch in `repo`, each on the policy's allow, and checks none ran a repository's program. */
+async function runAllowed(repo: string, commands: string[]): Promise<Batch> {
+  harness = await createHarness({ settings: { stopOnFailure: false } });
+  const batch = await harness.service.create({ cwd: repo, entries: commands.map((command) => ({ command })) });
+  expect(batch.entries.map((e) => e.classification.verdict)).toEqual(commands.map(() => 'allow'));
+  await harness.service.approve(batch.id);
+  await harness.service.run(batch.id);
+  const done = await harness.service.whenSettled(batch.id);
+  for (const entry of done.entries) expect(`${entry.stdout?.head}${entry.stderr?.head}`, entry.command).not.toContain(RAN);
+  return done;
+}
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
@@ -70,16 +83,7 @@ afterEach(async () => {
 describe("git on the policy's allow runs none of the programs a repository names", () => {
   it('switches off textconv, filters and external diff drivers, and says which', async () => {
     const repo = untrustedRepository();
-    harness = await createHarness({ settings: { stopOnFailure: false } });
-    const commands = ['git status', 'git diff', 'git log -p', 'git show', 'git diff --stat'];
-    const batch = await harness.service.create({ cwd: repo, entries: commands.map((command) => ({ command })) });
-    expect(batch.entries.map((e) => e.classification.verdict)).toEqual(commands.map(() => 'allow'));
-    await harness.service.approve(batch.id);
-    await harness.service.run(batch.id);
-    const done = await harness.service.whenSettled(batch.id);
-    for (const entry of done.entries) {
-      expect(`${entry.stdout?.head}${entry.stderr?.head}`, entry.command).not.toContain(RAN);
-    }
+    const done = await runAllowed(repo, ['git status', 'git diff', 'git log -p', 'git show', 'git diff --stat']);
     const [status, diff, log, show] = done.entries;
     expect(status).toMatchObject({ status: 'completed' });
     expect(status?.stdout?.head).toContain('modified:   notes.txt');
@@ -90,7 +94,7 @@ describe("git on the policy's allow runs none of the programs a repository names
     expect(log).toMatchObject({ status: 'completed' });
     expect(log?.stdout?.head).toContain('+first');
     expect(show?.stdout?.head).toContain('+first');
-    const started = (await harness.records()).filter((r) => r.event === 'ENTRY_STARTED');
+    const started = (await harness!.records()).filter((r) => r.event === 'ENTRY_STARTED');
     const details = started[0]?.details as { sandbox: { gitRepositoryOverrides?: string[] } };
     expect(details?.sandbox.gitRepositoryOverrides).toEqual(
       expect.arrayContaining(['diff.Evil.textconv=cat', 'filter.evil.clean=', 'filter.evil.smudge=', 'filter.evil.process=', 'diff.ext.command=', 'diff.external=']),
@@ -107,21 +111,12 @@ describe("git on the policy's allow runs none of the programs a repository names
 
   it("switches off the programs a checked-out submodule's own configuration names", async () => {
     const repo = repositoryWithUntrustedSubmodule();
-    harness = await createHarness({ settings: { stopOnFailure: false } });
-    const commands = ['git status', 'git diff --submodule=diff', 'git status --short'];
-    const batch = await harness.service.create({ cwd: repo, entries: commands.map((command) => ({ command })) });
-    expect(batch.entries.map((e) => e.classification.verdict)).toEqual(commands.map(() => 'allow'));
-    await harness.service.approve(batch.id);
-    await harness.service.run(batch.id);
-    const done = await harness.service.whenSettled(batch.id);
-    for (const entry of done.entries) {
-      expect(`${entry.stdout?.head}${entry.stderr?.head}`, entry.command).not.toContain(RAN);
-      expect(entry.status, entry.command).toBe('completed');
-    }
+    const done = await runAllowed(repo, ['git status', 'git diff --submodule=diff', 'git status --short']);
+    for (const entry of done.entries) expect(entry.status, entry.command).toBe('completed');
     expect(done.entries[0]?.stdout?.head).toContain('modified content');
     // The submodule's diff shows its real content (textconv is `cat`).
     expect(done.entries[1]?.stdout?.head).toContain('+bbbb');
-    const started = (await harness.records()).find((r) => r.event === 'ENTRY_STARTED');
+    const started = (await harness!.records()).find((r) => r.event === 'ENTRY_STARTED');
     expect((started?.details as { sandbox: { gitRepositoryOverrides?: string[] } }).sandbox.gitRepositoryOverrides).toEqual(
       expect.arrayContaining(['filter.sub.clean=', 'diff.sub.textconv=cat']),
     );

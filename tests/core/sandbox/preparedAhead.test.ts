@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src-main/core/audit/index.js';
 import { prepareEntry } from '../../../src-main/core/runner/index.js';
 import { createHarness, projectDirectory, type Harness } from '../batch/harness.js';
+import { livePidsSync, until } from '../batch/procfs.js';
 import { sandboxTestRoot } from '../../support/sandboxTestRoot.js';
 import { createWorld } from './world.js';
 
@@ -15,28 +16,7 @@ import { createWorld } from './world.js';
  */
 
 /** Live processes whose command line contains `text` (a prepared sandbox carries its command in bwrap's argv). */
-function holders(text: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(text)) continue;
-      const state = readFileSync(`/proc/${name}/stat`, 'latin1').replace(/^.*\) /s, '')[0];
-      if (state !== 'Z' && state !== 'X') found.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const holders = (text: string): number[] => livePidsSync((cmdline) => cmdline.includes(text));
 
 const started = (records: AuditRecord[], entryId: string): { preparedAhead?: boolean } | undefined =>
   (records.find((record) => record.event === 'ENTRY_STARTED' && record.entryId === entryId)?.details as { sandbox?: { preparedAhead?: boolean } } | undefined)?.sandbox;
