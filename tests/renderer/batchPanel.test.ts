@@ -152,6 +152,20 @@ describe('BatchPanel', () => {
     expect(second!.get('[data-testid="entry-note"]').text()).toBe('stopped by a person');
   });
 
+  it('opens the output of an entry it saw go from pending straight to completed, and not of one that was completed when shown', async () => {
+    const ran = { status: 'completed' as const, approved: true, exitCode: 0, durationMs: 2, startedAt: '2025-03-04T10:00:00.000Z', endedAt: '2025-03-04T10:00:00.002Z', stdout: captured('hello\n'), stderr: captured('') };
+    const wrapper = await mountPanel(batch('b1', [['cat notes.txt', 'allow']], { status: 'running' }));
+    const toggle = () => wrapper.get('[data-testid="entry-toggle-output"]').attributes('aria-expanded');
+    expect(wrapper.find('[data-testid="entry-toggle-output"]').exists()).toBe(false);
+    // No 'running' render in between: the entry finished before the UI saw it start.
+    await wrapper.setProps({ batch: batch('b1', [], { status: 'completed', entries: [entry('b1', 1, 'cat notes.txt', 'allow', ran)] }) });
+    expect(toggle()).toBe('true');
+    expect(wrapper.get('[data-testid="captured-stdout"]').text()).toContain('hello');
+
+    const shownDone = await mountPanel(batch('b2', [], { status: 'completed', entries: [entry('b2', 1, 'cat notes.txt', 'allow', ran)] }));
+    expect(shownDone.get('[data-testid="entry-toggle-output"]').attributes('aria-expanded')).toBe('false');
+  });
+
   it('copies the results summary for the AI to the clipboard', async () => {
     const done = batch('b1', [], {
       status: 'completed',
