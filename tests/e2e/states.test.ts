@@ -224,6 +224,38 @@ describe('states that read right', () => {
     expect(await page.getByTestId('paste-input').inputValue()).toBe('');
   });
 
+  it('says so in place of a screen whose script cannot be fetched, and the other screens still work', async () => {
+    served = await serve({});
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      // The settings screen is fetched apart from the first script (after the first render): make that fetch fail.
+      await page.route(/\/assets\/SettingsView-[^/]*\.js$/, (route) => route.abort('failed'));
+      await page.goto(served.url);
+      await page.getByTestId('autonomy-indicator').waitFor();
+      await page.getByTestId('nav-settings').click();
+      await expect.poll(() => page.getByTestId('view-unavailable').locator('p').textContent(), { timeout: 10_000 }).toBe('This screen could not be loaded: Leash’s files changed or could not be read while it was open.');
+      await page.getByTestId('nav-new').click();
+      await page.getByTestId('paste-input').waitFor();
+      await page.getByTestId('nav-batches').click();
+      await page.getByTestId('batch-count').waitFor();
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('view-unavailable').waitFor();
+      expect(errors).toEqual([]);
+      await shoot(page, 'view-unavailable');
+      // Once the files can be fetched again, the button brings the screen back.
+      await page.unroute(/\/assets\/SettingsView-[^/]*\.js$/);
+      await page.getByTestId('view-reload').click();
+      await page.getByTestId('autonomy-indicator').waitFor();
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('autonomy-toggle').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says the autonomy switch is on once it is, and drops a refusal once the right token is typed', async () => {
     const page = await start();
     await page.getByTestId('nav-settings').click();

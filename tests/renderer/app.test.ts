@@ -6,7 +6,7 @@ import { summarize } from '../../src-main/core/batch/summary';
 import { createDeltaTracker } from '../../src-main/ipc/batchDeltas';
 import App from '../../src-renderer/src/App.vue';
 import { useOutputStore } from '../../src-renderer/src/stores/output';
-import { startupBackend } from './backend';
+import { startupBackend, viewSettled } from './backend';
 import { batch, entry } from './fixtures';
 import { fakeIpc } from './fakeIpc';
 
@@ -91,10 +91,11 @@ describe('the app shell', () => {
     startupBackend();
     const wrapper = await mountApp();
     await wrapper.get('[data-testid="nav-settings"]').trigger('click');
+    await viewSettled();
     expect(wrapper.get('[data-testid="main"]').attributes('data-view')).toBe('settings');
     expect(wrapper.find('[data-testid="autonomy-toggle"]').exists()).toBe(true);
     await wrapper.get('[data-testid="nav-audit"]').trigger('click');
-    await flushPromises();
+    await viewSettled();
     expect(wrapper.find('[data-testid="audit-verify"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="emergency-stop"]').exists()).toBe(true);
     expect(wrapper.find('[data-testid="autonomy-indicator"]').exists()).toBe(true);
@@ -142,6 +143,7 @@ describe('the emergency stop', () => {
     fakeIpc.handle('batch:preview', () => ({ ok: false, error: { code: 'NOTHING_FOUND', message: 'nothing' } }));
     const wrapper = await mountApp();
     await wrapper.get('[data-testid="nav-new"]').trigger('click');
+    await viewSettled();
     const textarea = wrapper.get('[data-testid="paste-input"]').element;
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: '>', code: 'Period', ctrlKey: true, shiftKey: true, bubbles: true }));
     await flushPromises();

@@ -1,3 +1,5 @@
+import { flushPromises } from '@vue/test-utils';
+import { vi } from 'vitest';
 import { createBatchListing } from '../../src-main/core/batch/listing';
 import { DEFAULT_SETTINGS } from '../../src-main/core/settings/schema';
 import type { AppInfo, Batch, Settings } from '../../src-renderer/src/model/contract';
@@ -23,4 +25,10 @@ export function serveBatches(batches: Batch[]): void {
   const byId = new Map(batches.map((b) => [b.id, b]));
   fakeIpc.handle('batch:list', (query) => listing.list(query));
   fakeIpc.handle('batch:get', ({ id }) => byId.get(listing.resolve(id)) as Batch);
+}
+
+/** Every screen but the batch list is its own chunk (App.vue): after switching to one, wait until it has loaded and rendered. */
+export async function viewSettled(): Promise<void> {
+  await vi.dynamicImportSettled();
+  await flushPromises();
 }

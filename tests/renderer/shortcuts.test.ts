@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../src-renderer/src/App.vue';
 import { matchShortcut } from '../../src-renderer/src/model/shortcuts';
 import { useUiStore } from '../../src-renderer/src/stores/ui';
-import { startupBackend } from './backend';
+import { startupBackend, viewSettled } from './backend';
 import { batch } from './fixtures';
 import { fakeIpc } from './fakeIpc';
 
@@ -157,7 +157,7 @@ describe('the shortcuts in the app', () => {
     const wrapper = mount(App, { attachTo: document.body });
     await flushPromises();
     press('n');
-    await flushPromises();
+    await viewSettled();
     expect(useUiStore().view).toBe('new');
     const textarea = wrapper.get('[data-testid="paste-input"]').element;
     for (const key of ['a', 'r', 'x', 's', 'd', '1', 'j', '?']) press(key, {}, textarea);
